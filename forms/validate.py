@@ -1,0 +1,108 @@
+"""Check a respondent's raw answers against a definition and clean them.
+
+Raw answers come as strings, the way a browser, a CSV row or a JSON sync payload sends them.
+Errors are codes with parameters, not sentences: the app words them through its translation
+catalogue, so this module stays free of Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+
+from forms.schema import Answer
+from forms.schema import FormDefinition
+from forms.schema import Question
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    code: str  #: required | invalid_option | too_many | too_long | not_a_number | out_of_range
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class AnswerErrors:
+    """The outcome of a validation: cleaned answers, or errors keyed by question id."""
+
+    answers: dict[str, Answer]
+    errors: dict[str, AnswerError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, Iterable):
+        return [str(value)]
+    return [str(v).strip() for v in value if v is not None and str(v).strip() != ""]
+
+
+def validate_answers(
+    definition: FormDefinition, raw: Mapping[str, object]
+) -> AnswerErrors:
+    """Validate ``raw`` (question id → value or list of values) against ``definition``.
+
+    Answers to questions whose condition does not hold are dropped, whatever the client sent:
+    the server, not the page's script, decides what was asked.
+    """
+    answers: dict[str, Answer] = {}
+    errors: dict[str, AnswerError] = {}
+    for question in definition.questions:
+        if question.show_if and not question.show_if.holds(answers.get(question.show_if.question)):
+            continue
+        values = _as_list(raw.get(question.id))
+        if not values:
+            if question.required:
+                errors[question.id] = AnswerError("required")
+            continue
+        answer, error = _clean(question, values)
+        if error:
+            errors[question.id] = error
+        else:
+            answers[question.id] = answer
+    return AnswerErrors(answers=answers, errors=errors)
+
+
+def _clean(question: Question, values: list[str]) -> tuple[Answer, AnswerError | None]:
+    if question.type == "multiple_choice":
+        unknown = [v for v in values if v not in question.option_values]
+        if unknown:
+            return None, AnswerError("invalid_option", {"value": unknown[0]})
+        # Keep the definition's order and drop repeats, so equal answers compare equal.
+        return [v for v in question.option_values if v in values], None
+    if len(values) > 1:
+        return None, AnswerError("too_many")
+    value = values[0]
+    if question.type in ("single_choice", "yes_no"):
+        if value not in question.option_values:
+            return None, AnswerError("invalid_option", {"value": value})
+        return value, None
+    if question.type == "short_text":
+        if len(value) > question.max_length:
+            return None, AnswerError("too_long", {"max": question.max_length})
+        return value, None
+    return _clean_number(question, value)
+
+
+def _clean_number(question: Question, value: str) -> tuple[Answer, AnswerError | None]:
+    integer = question.type == "rating" or question.integer
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        return None, AnswerError("not_a_number")
+    if number != number or number in (float("inf"), float("-inf")):
+        return None, AnswerError("not_a_number")
+    if integer and not number.is_integer():
+        return None, AnswerError("not_a_number", {"integer": True})
+    low, high = question.min, question.max
+    if (low is not None and number < low) or (high is not None and number > high):
+        return None, AnswerError("out_of_range", {"min": low, "max": high})
+    return (int(number) if integer else number), None

@@ -1,0 +1,89 @@
+"""The survey platform: ``create_app`` builds a configured Flask application."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask import request
+
+from survey_app.config import Config
+from survey_app.extensions import babel
+from survey_app.extensions import csrf
+from survey_app.extensions import db
+from survey_app.extensions import limiter
+from survey_app.extensions import login_manager
+from survey_app.extensions import migrate
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+LOCALES = ("vi", "en")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, SURVEY_* environment variables and ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("SURVEY")
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/survey.db"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from survey_app import database
+    from survey_app import models  # noqa: F401  (the whole schema, for Alembic)
+
+    with app.app_context():
+        database.configure_engine(db.engine)
+
+    from survey_app import auth
+    from survey_app import cli
+    from survey_app import errors
+    from survey_app import public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    errors.register(app)
+    cli.register(app)
+    register_template_helpers(app)
+    return app
+
+
+def instance_secret(path: Path) -> str:
+    """This installation's own random key, made on first start and kept private."""
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options.setdefault("pool_pre_ping", True)
+    return options
+
+
+def select_locale() -> str:
+    """Vietnamese unless the user explicitly asked for another language with ?lang=."""
+    wanted = request.args.get("lang")
+    return wanted if wanted in LOCALES else "vi"
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -1,0 +1,28 @@
+"""Configuration defaults; ``create_app`` overrides them from SURVEY_* environment variables."""
+
+from datetime import timedelta
+
+
+class Config:
+    #: SURVEY_SECRET_KEY in production (shared by every app server); when unset, each
+    #: installation makes its own random key in the instance folder.
+    SECRET_KEY: str | None = None
+    #: None means a SQLite file in the instance folder, filled in by the factory.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    #: Per-process memory is only right for one worker; production sets a shared Redis.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    PUBLIC_SUBMIT_LIMIT = "60 per minute"
+    LOGIN_LIMIT = "10 per minute"
+    # A form may stay open on a slow phone for a long time; the CSRF token must outlive it.
+    WTF_CSRF_TIME_LIMIT = 6 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    REMEMBER_COOKIE_DURATION = timedelta(days=1)
+    #: Absolute base for links printed on posters, e.g. "https://khaosat.tinh.gov.vn".
+    PUBLIC_BASE_URL: str | None = None
+    #: Province loaded by ``flask demo load`` (Bắc Ninh: 99 communes after the 2025 merger).
+    DEMO_PROVINCE_CODE = 24

@@ -1,0 +1,46 @@
+"""Engine setup and write transactions that hold up under concurrent writers.
+
+SQLite: WAL lets readers run beside the one writer, busy_timeout makes a writer wait rather
+than fail, and a write transaction takes the write lock up front (BEGIN IMMEDIATE). A deferred
+BEGIN that first reads and then writes cannot wait for the lock and fails at once with
+"database is locked" (shared/reference/reliability-research.md §0). PostgreSQL needs none of it.
+"""
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+IMMEDIATE = "sqlite_immediate"
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not the driver, decide when and how a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # FULL: a response we have acknowledged survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        mode = "IMMEDIATE" if connection.get_execution_options().get(IMMEDIATE) else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a write transaction.
+
+    Call it before the request's first query: on SQLite it takes the write lock now, so a
+    read-then-insert cannot lose the race to another writer.
+    """
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={IMMEDIATE: True})

@@ -1,0 +1,35 @@
+"""All models, imported here so Alembic and the app see the whole schema."""
+
+from survey_app.models.campaigns import Campaign
+from survey_app.models.campaigns import CampaignForm
+from survey_app.models.collection_points import CollectionPoint
+from survey_app.models.collection_points import RetiredToken
+from survey_app.models.form_versions import Form
+from survey_app.models.form_versions import FormVersion
+from survey_app.models.responses import Answer
+from survey_app.models.responses import Channel
+from survey_app.models.responses import Response
+from survey_app.models.units import Commune
+from survey_app.models.units import Grouping
+from survey_app.models.units import Province
+from survey_app.models.users import Organisation
+from survey_app.models.users import Role
+from survey_app.models.users import User
+
+__all__ = [
+    "Answer",
+    "Campaign",
+    "CampaignForm",
+    "Channel",
+    "CollectionPoint",
+    "Commune",
+    "Form",
+    "FormVersion",
+    "Grouping",
+    "Organisation",
+    "Province",
+    "Response",
+    "RetiredToken",
+    "Role",
+    "User",
+]

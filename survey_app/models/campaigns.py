@@ -1,0 +1,53 @@
+"""Campaigns: a province's survey round, with the forms it runs and when."""
+
+from datetime import date
+from datetime import datetime
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from survey_app.extensions import db
+from survey_app.models.form_versions import Form
+from survey_app.models.units import Province
+from survey_app.orm import UTCDateTime
+from survey_app.orm import now_utc
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    province: Mapped[Province] = relationship()
+    forms: Mapped[list["CampaignForm"]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan"
+    )
+
+
+class CampaignForm(db.Model):
+    """One form in a campaign: its window and its sample target per commune."""
+
+    __tablename__ = "campaign_forms"
+    __table_args__ = (UniqueConstraint("campaign_id", "form_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))
+    opens_on: Mapped[date]
+    #: Inclusive: the form takes answers through this whole day (province time).
+    closes_on: Mapped[date]
+    #: Responses wanted per commune.
+    sample_target: Mapped[int] = mapped_column(default=30)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="forms")
+    form: Mapped[Form] = relationship()
+
+    def is_open_on(self, day: date) -> bool:
+        return self.opens_on <= day <= self.closes_on

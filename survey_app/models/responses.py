@@ -1,0 +1,74 @@
+"""Responses and their answers. Anonymous: no name, phone or IP address is stored here."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from survey_app.extensions import db
+from survey_app.orm import UTCDateTime
+from survey_app.orm import now_utc
+
+
+class Channel(enum.Enum):
+    qr = "qr"
+    field = "field"
+    paper = "paper"
+    import_ = "import"
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+    __table_args__ = (
+        Index("ix_responses_campaign_commune_form", "campaign_id", "commune_id", "form_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Made when the form is opened (or by the offline app); a resend carries the same id.
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"))
+    collection_point_id: Mapped[int | None] = mapped_column(ForeignKey("collection_points.id"))
+    channel: Mapped[Channel] = mapped_column(
+        Enum(Channel, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: SHA-256 of the answers, to tell an identical resend from a conflicting one.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: The option picked on the form's global satisfaction question, kept here so that
+    #: analytics never has to scan the answers table.
+    satisfaction_answer: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    #: Seconds between opening the form and sending it, when known (speeder detection).
+    duration_seconds: Mapped[int | None]
+    #: Suspicious responses are flagged, never deleted, and left out of the headline.
+    is_flagged: Mapped[bool] = mapped_column(default=False)
+    flag_reason: Mapped[str | None] = mapped_column(String(200))
+
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(db.Model):
+    """One value given to one question; a multiple-choice answer has one row per option."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")

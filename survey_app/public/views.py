@@ -1,0 +1,201 @@
+"""The citizen's side: open a form from a QR link, answer it, get thanked."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from flask import Response
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import validate_csrf
+from sqlalchemy import select
+
+from forms import FormDefinition
+from forms import validate_answers
+from survey_app.database import begin_write
+from survey_app.extensions import csrf
+from survey_app.extensions import db
+from survey_app.extensions import limiter
+from survey_app.models import Channel
+from survey_app.models import CollectionPoint
+from survey_app.models import FormVersion
+from survey_app.public import bp
+from survey_app.public.messages import describe
+from survey_app.services.points import count_scan
+from survey_app.services.points import find_point
+from survey_app.services.points import today_in_vietnam
+from survey_app.services.submissions import SubmissionConflict
+from survey_app.services.submissions import open_campaign_form
+from survey_app.services.submissions import store_response
+from survey_app.services.submissions import valid_submission_id
+
+
+def notice(title: str, text: str, status: int) -> tuple[str, int]:
+    return render_template("public/notice.html", title=title, text=text), status
+
+
+def unavailable(token: str) -> tuple[str, int]:
+    """The page for a token that opens no live point, whether it never existed or was retired."""
+    retired = find_point(db.session, token).retired
+    if retired is None:
+        return notice(
+            _("Survey link not found"),
+            _("This link does not open any survey. Please check the address or scan the QR "
+              "code posted at the commune's one-stop counter again."),
+            404,
+        )
+    return render_template("public/retired.html", commune=retired.commune, form=retired.form), 410
+
+
+def current_version(point: CollectionPoint) -> FormVersion | None:
+    return point.form.current_version()
+
+
+def closed_reason(point: CollectionPoint) -> tuple[str, int] | None:
+    """Why this point cannot take answers today, as a page; None when it can."""
+    if point.form.is_retired or current_version(point) is None:
+        return notice(
+            _("This form is no longer in use"),
+            _("Form %(code)s is no longer used for surveys. Thank you for your interest.",
+              code=point.form.code),
+            410,
+        )
+    if open_campaign_form(db.session, point.commune, point.form_id, today_in_vietnam()) is None:
+        return notice(
+            _("The survey is not open"),
+            _("Form %(code)s of %(commune)s is not taking answers at the moment. Please come "
+              "back during the survey period announced by the commune.",
+              code=point.form.code, commune=point.commune.name),
+            403,
+        )
+    return None
+
+
+def render_form(point, version, *, answers=None, errors=None, submission_id=None, status=200,
+                alert=None):
+    definition: FormDefinition = version.parsed
+    return render_template(
+        "public/form.html",
+        point=point,
+        version=version,
+        definition=definition,
+        answers=answers or {},
+        errors={qid: describe(error) for qid, error in (errors or {}).items()},
+        submission_id=submission_id or str(uuid.uuid4()),
+        opened_at=int(time.time()),
+        alert=alert,
+    ), status
+
+
+@bp.get("/f/<token>")
+def form(token: str):
+    """Show the current version of the form behind a QR token."""
+    count_scan(db.session, token)
+    db.session.commit()
+    point = find_point(db.session, token).point
+    if point is None:
+        return unavailable(token)
+    return closed_reason(point) or render_form(point, current_version(point))
+
+
+@bp.post("/f/<token>")
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["PUBLIC_SUBMIT_LIMIT"])
+def submit(token: str):
+    """Store one citizen's answers; a resend of the same submission is thanked, not stored."""
+    begin_write(db.session())
+    point = find_point(db.session, token).point
+    if point is None:
+        return unavailable(token)
+    closed = closed_reason(point)
+    if closed:
+        return closed
+    version = submitted_version(point)
+    definition = version.parsed
+    raw = {q.id: request.form.getlist(q.id) for q in definition.questions}
+    submission_id = valid_submission_id(request.form.get("submission_id"))
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except CSRFError:
+        # An expired page on a slow phone: keep every answer and ask for one more tap.
+        return render_form(point, version, answers=raw, submission_id=submission_id, status=400,
+                           alert=_("Your session expired. Your answers are kept: please press "
+                                   "Send again."))
+    result = validate_answers(definition, raw)
+    if not result.ok or submission_id is None:
+        return render_form(point, version, answers=raw, errors=result.errors,
+                           submission_id=submission_id, status=422,
+                           alert=_("Some answers need your attention. They are marked below."))
+    campaign_form = open_campaign_form(db.session, point.commune, point.form_id,
+                                       today_in_vietnam())
+    try:
+        store_response(
+            db.session,
+            submission_id=submission_id,
+            campaign_id=campaign_form.campaign_id,
+            commune_id=point.commune_id,
+            version=version,
+            answers=result.answers,
+            channel=Channel.qr,
+            collection_point_id=point.id,
+            duration_seconds=elapsed_seconds(request.form.get("opened_at")),
+        )
+    except SubmissionConflict:
+        db.session.rollback()
+        return notice(
+            _("This form was already sent"),
+            _("These answers were already sent with different content, so they were not "
+              "stored again. To answer once more, please open the form from the QR code again."),
+            409,
+        )
+    db.session.commit()
+    return redirect(url_for("public.thanks", token=token), code=303)
+
+
+def submitted_version(point: CollectionPoint) -> FormVersion:
+    """The version the page was rendered with, so answers stay tied to the questions asked."""
+    wanted = request.form.get("version_id", type=int)
+    if wanted:
+        version = db.session.scalar(
+            select(FormVersion).where(FormVersion.id == wanted,
+                                      FormVersion.form_id == point.form_id)
+        )
+        if version is not None:
+            return version
+    return current_version(point)
+
+
+def elapsed_seconds(opened_at: str | None) -> int | None:
+    try:
+        seconds = int(time.time()) - int(opened_at or "")
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 7 * 24 * 3600 else None
+
+
+@bp.get("/f/<token>/cam-on")
+def thanks(token: str):
+    """Thank the citizen in the commune's name."""
+    found = find_point(db.session, token)
+    point = found.point or found.retired
+    if point is None:
+        return unavailable(token)
+    return render_template("public/thanks.html", point=point)
+
+
+@bp.get("/")
+def home():
+    """A plain landing page: citizens arrive by QR code, staff go to sign in."""
+    return render_template("public/home.html")
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    db.session.execute(select(1))
+    return Response("ok", mimetype="text/plain")

@@ -1,0 +1,186 @@
+"""Demo data: one real province, an open campaign, and plausible responses.
+
+Responses are drawn with a fixed seed so that every run gives the same figures. Each commune
+gets a "service quality" that tilts its answers towards the better options, so the demo shows
+communes that meet the standard, communes that do not, and communes without enough data.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms import FormDefinition
+from forms import validate_answers
+from survey_app.models import Campaign
+from survey_app.models import CampaignForm
+from survey_app.models import Channel
+from survey_app.models import CollectionPoint
+from survey_app.models import Commune
+from survey_app.models import Form
+from survey_app.models import Grouping
+from survey_app.models import Province
+from survey_app.models import Response
+from survey_app.services.form_versions import publish_bundled
+from survey_app.services.submissions import store_response
+from survey_app.services.units import import_units
+
+CLUSTERS = 6
+
+
+@dataclass
+class DemoReport:
+    province: str
+    communes: int
+    points: int
+    responses: int
+
+
+# Demo answers need to be repeatable, not unpredictable.
+# ruff: noqa: S311
+
+
+def load_demo(session: Session, province_code: int, year: int, seed: int = 2026) -> DemoReport:
+    """Load units, forms, a campaign for ``year``, collection points and responses.
+
+    Safe to run twice: what exists is kept, and responses are only added to an empty campaign.
+    """
+    import_units(session, province_code)
+    publish_bundled(session)
+    province = session.scalar(select(Province).where(Province.code == str(province_code)))
+    communes = list(session.scalars(
+        select(Commune).where(Commune.province_id == province.id).order_by(Commune.code)
+    ))
+    assign_clusters(session, province, communes)
+    campaign = ensure_campaign(session, province, year)
+    points = ensure_points(session, communes)
+    responses = session.scalar(
+        select(func.count(Response.id)).where(Response.campaign_id == campaign.id)
+    )
+    if not responses:
+        responses = add_responses(session, campaign, communes, points, random.Random(seed))
+    return DemoReport(province.name, len(communes), len(points), responses)
+
+
+def assign_clusters(session: Session, province: Province, communes: list[Commune]) -> None:
+    """Group communes into emulation clusters (cụm thi đua), as provinces do after 2025."""
+    groupings = []
+    for number in range(1, CLUSTERS + 1):
+        code = f"CUM{number}"
+        grouping = session.scalar(
+            select(Grouping).where(Grouping.province_id == province.id, Grouping.code == code)
+        )
+        if grouping is None:
+            grouping = Grouping(province_id=province.id, code=code, name=f"Cụm thi đua số {number}",
+                                kind="cluster")
+            session.add(grouping)
+        groupings.append(grouping)
+    session.flush()
+    for index, commune in enumerate(communes):
+        if commune.grouping_id is None:
+            commune.grouping_id = groupings[index * CLUSTERS // len(communes)].id
+        if commune.staff_headcount is None:
+            commune.staff_headcount = 18 + (int(commune.code) % 13)
+
+
+def ensure_campaign(session: Session, province: Province, year: int) -> Campaign:
+    name = f"Năm {year}"
+    campaign = session.scalar(
+        select(Campaign).where(Campaign.province_id == province.id, Campaign.name == name)
+    )
+    if campaign is None:
+        campaign = Campaign(name=name, province_id=province.id)
+        session.add(campaign)
+        # The programme runs forms by quarter; the demo keeps all of them open all year so
+        # that every form can be tried today.
+        for form in session.scalars(select(Form).order_by(Form.code)):
+            campaign.forms.append(CampaignForm(
+                form_id=form.id, opens_on=date(year, 1, 1), closes_on=date(year, 12, 31),
+                sample_target=30,
+            ))
+        session.flush()
+    return campaign
+
+
+def ensure_points(session: Session, communes: list[Commune]) -> dict[tuple[int, int], int]:
+    """One collection point per (commune, form), as posted at the one-stop counter."""
+    existing = {
+        (p.commune_id, p.form_id): p.id
+        for p in session.scalars(select(CollectionPoint).where(CollectionPoint.label.is_(None)))
+    }
+    for form in session.scalars(select(Form)):
+        for commune in communes:
+            if (commune.id, form.id) not in existing:
+                point = CollectionPoint(commune_id=commune.id, form_id=form.id)
+                session.add(point)
+                session.flush()
+                existing[(commune.id, form.id)] = point.id
+    return existing
+
+
+def add_responses(session, campaign, communes, points, rng: random.Random) -> int:
+    total = 0
+    versions = [(cf.form, cf.form.current_version()) for cf in campaign.forms]
+    for index, commune in enumerate(communes):
+        quality = rng.choice([0.55, 0.7, 0.8, 0.9, 0.95])
+        # A third of the communes have too few answers yet: the demo must show that state too.
+        few = index % 3 == 2
+        for form, version in versions:
+            count = rng.randint(3, 20) if few else rng.randint(30, 45)
+            definition = version.parsed
+            for _ in range(count):
+                answers = plausible_answers(definition, quality, rng)
+                store_response(
+                    session,
+                    submission_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    campaign_id=campaign.id,
+                    commune_id=commune.id,
+                    version=version,
+                    answers=answers,
+                    channel=rng.choice([Channel.qr, Channel.qr, Channel.field, Channel.paper]),
+                    collection_point_id=points.get((commune.id, form.id)),
+                    duration_seconds=rng.randint(40, 300),
+                )
+                total += 1
+    spread_over_weeks(session, campaign, rng)
+    return total
+
+
+def plausible_answers(definition: FormDefinition, quality: float, rng: random.Random) -> dict:
+    """Answers that lean to the best options with probability ``quality``."""
+    raw: dict[str, object] = {}
+    for question in definition.questions:
+        if not question.required and rng.random() < 0.3:
+            continue
+        if question.type == "yes_no":
+            # Yes is the good answer on some items and the bad one on others (bribery).
+            raw[question.id] = rng.choice(question.option_values)
+        elif question.type == "single_choice":
+            values = question.option_values
+            best = rng.random() < quality
+            raw[question.id] = values[0] if best else rng.choice(values[1:])
+        elif question.type == "multiple_choice":
+            raw[question.id] = rng.sample(question.option_values, k=rng.randint(1, 2))
+        elif question.type == "rating":
+            raw[question.id] = question.scale[-1] if rng.random() < quality else rng.choice(
+                question.scale)
+        elif question.type == "number":
+            raw[question.id] = int(question.min or 0) + rng.randint(0, 3)
+    return validate_answers(definition, raw).answers
+
+
+def spread_over_weeks(session: Session, campaign: Campaign, rng: random.Random) -> None:
+    """Give the demo a trend: received dates spread over the last ten weeks."""
+    from survey_app.orm import now_utc
+
+    now = now_utc()
+    for response in session.scalars(select(Response).where(Response.campaign_id == campaign.id)):
+        response.received_at = now - timedelta(days=rng.uniform(0, 70))
+    session.flush()

@@ -1,0 +1,129 @@
+"""Store one response with all its answers, exactly once.
+
+The submission id is made when the form is opened, so a resend (double tap, retry on a slow
+network, offline sync) carries the same id. The insert relies on the UNIQUE constraint and
+``ON CONFLICT DO NOTHING``, which is atomic on both backends; a read-then-insert is not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from forms.schema import Answer as AnswerValue
+from survey_app.models import Answer
+from survey_app.models import CampaignForm
+from survey_app.models import Channel
+from survey_app.models import Commune
+from survey_app.models import FormVersion
+from survey_app.models import Response
+from survey_app.models.campaigns import Campaign
+
+
+class SubmissionConflict(Exception):
+    """The submission id was already used for different answers."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    response_id: int
+    created: bool  #: False when this was a resend of a stored submission
+
+
+def valid_submission_id(value: str | None) -> str | None:
+    """The canonical form of a client-made UUID, or None when it is not one."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError):
+        return None
+
+
+def content_hash(form_version_id: int, commune_id: int, answers: dict[str, AnswerValue]) -> str:
+    payload = json.dumps([form_version_id, commune_id, answers], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def open_campaign_form(
+    session: Session, commune: Commune, form_id: int, today: date
+) -> CampaignForm | None:
+    """The campaign form open today for this commune's province, if any."""
+    return session.scalar(
+        select(CampaignForm)
+        .join(Campaign)
+        .where(
+            Campaign.province_id == commune.province_id,
+            CampaignForm.form_id == form_id,
+            CampaignForm.opens_on <= today,
+            CampaignForm.closes_on >= today,
+        )
+        .order_by(CampaignForm.opens_on.desc())
+        .limit(1)
+    )
+
+
+def store_response(
+    session: Session,
+    *,
+    submission_id: str,
+    campaign_id: int,
+    commune_id: int,
+    version: FormVersion,
+    answers: dict[str, AnswerValue],
+    channel: Channel,
+    collection_point_id: int | None = None,
+    entered_by_id: int | None = None,
+    duration_seconds: int | None = None,
+) -> Stored:
+    """Insert a response and its answers unless this submission id is already stored.
+
+    :raises SubmissionConflict: the id is stored with different answers.
+    """
+    digest = content_hash(version.id, commune_id, answers)
+    satisfaction = answers.get(version.parsed.satisfaction_question)
+    values = {
+        "submission_id": submission_id,
+        "campaign_id": campaign_id,
+        "commune_id": commune_id,
+        "form_id": version.form_id,
+        "form_version_id": version.id,
+        "collection_point_id": collection_point_id,
+        "channel": channel,
+        "entered_by_id": entered_by_id,
+        "content_hash": digest,
+        "satisfaction_answer": satisfaction if isinstance(satisfaction, str) else None,
+        "duration_seconds": duration_seconds,
+    }
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    statement = (
+        dialect.insert(Response)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["submission_id"])
+        .returning(Response.id)
+    )
+    response_id = session.execute(statement).scalar()
+    if response_id is None:
+        existing = session.execute(
+            select(Response.id, Response.content_hash).where(
+                Response.submission_id == submission_id
+            )
+        ).one()
+        if existing.content_hash != digest:
+            raise SubmissionConflict(submission_id)
+        return Stored(existing.id, created=False)
+    rows = [
+        {"response_id": response_id, "question_id": question_id, "value": str(value)}
+        for question_id, answer in answers.items()
+        for value in (answer if isinstance(answer, list) else [answer])
+    ]
+    if rows:
+        session.execute(insert(Answer), rows)
+    return Stored(response_id, created=True)
