@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         database.configure_engine(db.engine)
 
+    from survey_app import admin
     from survey_app import auth
     from survey_app import cli
     from survey_app import errors
@@ -56,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     errors.register(app)
     cli.register(app)
     register_template_helpers(app)
@@ -86,4 +88,7 @@ def select_locale() -> str:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from survey_app.menu import staff_menu
+
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["staff_menu"] = staff_menu

@@ -7,6 +7,9 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 from flask_login import login_required
+from sqlalchemy import Select
+from sqlalchemy import false
+from sqlalchemy import select
 
 from survey_app.models import Role
 
@@ -25,3 +28,27 @@ def role_required(*roles: Role) -> Callable:
         return wrapped
 
     return decorator
+
+
+def visible_commune_ids(user) -> Select:
+    """A SELECT of the ids of the communes ``user`` may read, for use in ``in_()``.
+
+    Every query that returns commune data filters through this, so scoping holds on the
+    server whatever links a page shows.
+    """
+    from survey_app.models import Commune
+
+    query = select(Commune.id)
+    if user.role is Role.admin:
+        return query
+    if user.role in (Role.steering, Role.coordinator):
+        return query.where(Commune.province_id == user.province_id)
+    if user.role is Role.grouping:
+        return query.where(Commune.grouping_id == user.grouping_id)
+    if user.role is Role.commune_official:
+        return query.where(Commune.id == user.commune_id)
+    if user.role is Role.surveyor:
+        from survey_app.models import SurveyorAssignment
+
+        return select(SurveyorAssignment.commune_id).where(SurveyorAssignment.user_id == user.id)
+    return query.where(false())

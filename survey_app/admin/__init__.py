@@ -1,0 +1,11 @@
+"""Administration: units, forms, campaigns, collection points and posters, accounts."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/quan-tri")
+
+#: (endpoint, label) of each administration area, shown on the admin home page.
+#: A module of admin views appends its own entry when it is imported.
+AREAS: list[tuple[str, object]] = []
+
+from survey_app.admin import views  # noqa: E402,F401
