@@ -53,11 +53,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import auth
     from survey_app import cli
     from survey_app import errors
+    from survey_app import field
     from survey_app import public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(field.bp)
     errors.register(app)
     cli.register(app)
     register_template_helpers(app)

@@ -1,0 +1,8 @@
+"""Field work by the mass organisations: assignments, paper entry, bulk import, offline app."""
+
+from flask import Blueprint
+
+bp = Blueprint("field", __name__, template_folder="templates", url_prefix="/thuc-dia")
+
+# Each module of views registers its routes on ``bp`` when imported.
+from survey_app.field import views  # noqa: E402,F401
