@@ -4,6 +4,8 @@ from survey_app.models.campaigns import Campaign
 from survey_app.models.campaigns import CampaignForm
 from survey_app.models.collection_points import CollectionPoint
 from survey_app.models.collection_points import RetiredToken
+from survey_app.models.field import OrganisationAssignment
+from survey_app.models.field import SurveyorAssignment
 from survey_app.models.form_versions import Form
 from survey_app.models.form_versions import FormVersion
 from survey_app.models.responses import Answer
@@ -27,9 +29,11 @@ __all__ = [
     "FormVersion",
     "Grouping",
     "Organisation",
+    "OrganisationAssignment",
     "Province",
     "Response",
     "RetiredToken",
     "Role",
+    "SurveyorAssignment",
     "User",
 ]
