@@ -27,6 +27,28 @@ from forms.schema import Section
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FORM_CODE = re.compile(r"^PKS0[1-7]$")
+# Keys each part may carry. A misspelt key ("requried") would otherwise be dropped in silence
+# and change the form, so anything else is reported.
+FORM_KEYS = {"code", "version", "title", "respondents", "organisation", "quarter", "provisional",
+             "provenance", "intro", "satisfaction", "sections"}
+SECTION_KEYS = {"id", "title", "questions"}
+QUESTION_KEYS = {"id", "type", "text", "required", "help", "show_if"}
+TYPE_KEYS = {
+    "single_choice": {"options"},
+    "multiple_choice": {"options"},
+    "yes_no": set(),
+    "rating": {"min", "max", "min_label", "max_label"},
+    "number": {"min", "max", "integer"},
+    "short_text": {"max_length"},
+}
+OPTION_KEYS = {"value", "label"}
+CONDITION_KEYS = {"question", "equals", "any_of"}
+SATISFACTION_KEYS = {"question", "satisfied"}
+
+
+def is_int(value: Any) -> bool:
+    """A whole number as YAML gives it; ``true`` is not one."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,11 @@ class _Loader:
     def problem(self, where: str, reason: str) -> None:
         self.problems.append(Problem(self.source, where, reason))
 
+    def unknown_keys(self, data: dict, allowed: set[str], where: str, what: str = "") -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(where, f"trường '{key}' không dùng được{what}")
+
     def text(self, data: dict, key: str, where: str, required: bool = True) -> str:
         value = data.get(key)
         if value is None:
@@ -95,17 +122,18 @@ class _Loader:
         if not isinstance(data, dict):
             self.problem("tệp", "định nghĩa phải là một bảng (mapping) YAML")
             raise DefinitionError(self.problems)
+        self.unknown_keys(data, FORM_KEYS, "tệp")
         code = self.text(data, "code", "code")
         if code and not FORM_CODE.match(code):
             self.problem("code", f"mã phiếu '{code}' không hợp lệ (PKS01–PKS07)")
         version = data.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        if not is_int(version) or version < 1:
             self.problem("version", "phiên bản phải là số nguyên dương")
         organisation = data.get("organisation")
         if organisation not in ORGANISATIONS:
             self.problem("organisation", f"tổ chức phải là một trong: {', '.join(ORGANISATIONS)}")
         quarter = data.get("quarter")
-        if quarter not in (1, 2, 3, 4):
+        if not is_int(quarter) or quarter not in (1, 2, 3, 4):
             self.problem("quarter", "quý phải là 1, 2, 3 hoặc 4")
         provisional = data.get("provisional", False)
         if not isinstance(provisional, bool):
@@ -143,6 +171,7 @@ class _Loader:
             if not isinstance(raw, dict):
                 self.problem(where, "mỗi phần phải là một bảng")
                 continue
+            self.unknown_keys(raw, SECTION_KEYS, where)
             section_id = raw.get("id")
             if not isinstance(section_id, str) or not IDENTIFIER.match(section_id):
                 self.problem(where, "mã phần (id) phải là chữ thường không dấu, số, gạch dưới")
@@ -175,6 +204,8 @@ class _Loader:
             known = ", ".join(QUESTION_TYPES)
             self.problem(where, f"loại câu hỏi '{qtype}' không hợp lệ ({known})")
             return None
+        self.unknown_keys(raw, QUESTION_KEYS | TYPE_KEYS[qtype], where,
+                          f" với câu hỏi loại '{qtype}'")
         required = raw.get("required", False)
         if not isinstance(required, bool):
             self.problem(where, "'required' phải là true hoặc false")
@@ -196,8 +227,6 @@ class _Loader:
         if qtype == "yes_no":
             return tuple(Option(value, label) for value, label in YES_NO_OPTIONS)
         if qtype not in CHOICE_TYPES:
-            if "options" in raw:
-                self.problem(where, f"câu hỏi loại '{qtype}' không có lựa chọn (options)")
             return ()
         data = raw.get("options")
         if not isinstance(data, list) or len(data) < 2:
@@ -213,6 +242,7 @@ class _Loader:
                 self.problem(where, f"giá trị lựa chọn '{value}' bị trùng")
                 continue
             values.add(value)
+            self.unknown_keys(raw_option, OPTION_KEYS, f"{where}, '{value}'")
             options.append(Option(value, self.text(raw_option, "label", f"{where}, '{value}'")))
         return tuple(options)
 
@@ -222,7 +252,8 @@ class _Loader:
         if not isinstance(raw, dict) or "question" not in raw:
             self.problem(where, "show_if phải có dạng {question: ..., equals: ...}")
             return None
-        target = seen.get(raw["question"])
+        self.unknown_keys(raw, CONDITION_KEYS, where, " trong show_if")
+        target = seen.get(raw["question"]) if isinstance(raw["question"], str) else None
         if target is None:
             self.problem(where, f"show_if trỏ tới '{raw['question']}', không phải câu đứng trước")
             return None
@@ -245,7 +276,7 @@ class _Loader:
     def bounds(self, raw: dict, qtype: str, where: str) -> dict[str, Any]:
         if qtype == "rating":
             low, high = raw.get("min", 1), raw.get("max", 5)
-            if not (isinstance(low, int) and isinstance(high, int) and 0 <= low < high <= 10):
+            if not (is_int(low) and is_int(high) and 0 <= low < high <= 10):
                 self.problem(where, "thang đánh giá cần min < max, là số nguyên từ 0 đến 10")
                 return {}
             return {
@@ -256,14 +287,20 @@ class _Loader:
             }
         if qtype == "number":
             low, high = raw.get("min"), raw.get("max")
-            numeric = all(v is None or isinstance(v, int | float) for v in (low, high))
+            numeric = all(
+                v is None or (isinstance(v, int | float) and not isinstance(v, bool) and v == v)
+                for v in (low, high)
+            )
             if not numeric or (low is not None and high is not None and low > high):
                 self.problem(where, "min và max của câu hỏi số phải là số, min ≤ max")
                 return {}
-            return {"min": low, "max": high, "integer": bool(raw.get("integer", True))}
+            integer = raw.get("integer", True)
+            if not isinstance(integer, bool):
+                self.problem(where, "'integer' phải là true hoặc false")
+            return {"min": low, "max": high, "integer": integer is not False}
         if qtype == "short_text":
             length = raw.get("max_length", DEFAULT_TEXT_LENGTH)
-            if not isinstance(length, int) or not 1 <= length <= 2000:
+            if not is_int(length) or not 1 <= length <= 2000:
                 self.problem(where, "max_length phải là số nguyên từ 1 đến 2000")
                 return {}
             return {"max_length": length}
@@ -274,9 +311,10 @@ class _Loader:
         if not isinstance(raw, dict):
             self.problem(where, "thiếu khai báo câu hỏi hài lòng (satisfaction)")
             return "", ()
+        self.unknown_keys(raw, SATISFACTION_KEYS, where)
         qid, satisfied = raw.get("question"), raw.get("satisfied")
         questions = {q.id: q for s in sections for q in s.questions}
-        question = questions.get(qid)
+        question = questions.get(qid) if isinstance(qid, str) else None
         if question is None:
             self.problem(where, f"câu hỏi hài lòng '{qid}' không có trong phiếu")
             return "", ()
