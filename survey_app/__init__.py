@@ -63,7 +63,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     register_template_helpers(app)
+    app.after_request(set_security_headers)
     return app
+
+
+def set_security_headers(response):
+    """Headers every page gets: no framing, no MIME sniffing, no referrer to other sites."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def instance_secret(path: Path) -> str:
