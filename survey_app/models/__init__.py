@@ -8,6 +8,9 @@ from survey_app.models.field import OrganisationAssignment
 from survey_app.models.field import SurveyorAssignment
 from survey_app.models.form_versions import Form
 from survey_app.models.form_versions import FormVersion
+from survey_app.models.imports import ImportBatch
+from survey_app.models.imports import ImportRow
+from survey_app.models.imports import ImportStatus
 from survey_app.models.responses import Answer
 from survey_app.models.responses import Channel
 from survey_app.models.responses import Response
@@ -28,6 +31,9 @@ __all__ = [
     "Form",
     "FormVersion",
     "Grouping",
+    "ImportBatch",
+    "ImportRow",
+    "ImportStatus",
     "Organisation",
     "OrganisationAssignment",
     "Province",
