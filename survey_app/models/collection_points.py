@@ -15,10 +15,31 @@ from survey_app.models.units import Commune
 from survey_app.orm import UTCDateTime
 from survey_app.orm import now_utc
 
+#: Crockford's base 32 in lower case: no i, l, o or u, so nothing on a poster reads as two
+#: different characters, and a link can be read aloud over the phone.
+ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+#: 10 symbols of 5 bits: 50 random bits. Enough that guessing finds no point (docs/QR.md),
+#: short enough to type from a poster, and a link that fits a QR code of version 4.
+TOKEN_LENGTH = 10
+#: What people type instead of the printed symbol, read the way Crockford intended.
+_TYPED = str.maketrans({"i": "1", "l": "1", "o": "0", "-": None, " ": None, ".": None})
+
 
 def new_token() -> str:
-    """128 random bits, URL-safe: short enough to type from a poster, too many to guess."""
-    return secrets.token_urlsafe(16)
+    """A fresh random token for a point's public link."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def typed_token(text: str) -> str | None:
+    """The token someone meant when typing ``text`` from a poster, or None if it cannot be one.
+
+    Capitals, dashes, spaces and the look-alikes i, l, o are forgiven. Tokens made before
+    this alphabet (22 URL-safe characters) are matched exactly elsewhere, never through here.
+    """
+    token = text.lower().translate(_TYPED)
+    if len(token) != TOKEN_LENGTH or not set(token) <= set(ALPHABET):
+        return None
+    return token
 
 
 class CollectionPoint(db.Model):
