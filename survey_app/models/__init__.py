@@ -14,6 +14,8 @@ from survey_app.models.imports import ImportStatus
 from survey_app.models.responses import Answer
 from survey_app.models.responses import Channel
 from survey_app.models.responses import Response
+from survey_app.models.rulebooks import RulebookVersion
+from survey_app.models.tallies import ResponseTally
 from survey_app.models.units import Commune
 from survey_app.models.units import Grouping
 from survey_app.models.units import Province
@@ -38,8 +40,10 @@ __all__ = [
     "OrganisationAssignment",
     "Province",
     "Response",
+    "ResponseTally",
     "RetiredToken",
     "Role",
+    "RulebookVersion",
     "SurveyorAssignment",
     "User",
 ]

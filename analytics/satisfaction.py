@@ -1,0 +1,171 @@
+"""Per (commune, form): valid and satisfied responses, the rate, and whether it counts.
+
+The input is the roll-up the database keeps: responses counted by commune, form version,
+option picked on the satisfaction question, and flag. Nothing here reads a database.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from analytics.rulebook import Rulebook
+from analytics.stats import Interval
+from analytics.stats import wilson_interval
+
+
+@dataclass(frozen=True)
+class CommuneInfo:
+    id: int
+    code: str
+    name: str
+    grouping_id: int | None = None
+    staff_headcount: int | None = None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A form run by the campaign."""
+
+    code: str
+    title: str = ""
+    #: Responses the campaign wants per commune (CampaignForm.sample_target).
+    sample_target: int = 0
+    #: Form version id → the satisfied options its definition declares.
+    versions: Mapping[int, frozenset[str]] | None = None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Responses sharing a commune, form version, satisfaction option and flag."""
+
+    commune_id: int
+    form_code: str
+    form_version_id: int
+    satisfaction_answer: str | None
+    is_flagged: bool
+    responses: int
+
+
+@dataclass(frozen=True)
+class SampleCount:
+    #: Not flagged, with an answer to the satisfaction question: what rates are made of.
+    valid: int = 0
+    satisfied: int = 0
+    #: Flagged as suspicious: left out of every rate, counted here.
+    flagged: int = 0
+    #: Not flagged but without a satisfaction answer (e.g. an incomplete import).
+    unanswered: int = 0
+
+    def __add__(self, other: SampleCount) -> SampleCount:
+        return SampleCount(self.valid + other.valid, self.satisfied + other.satisfied,
+                           self.flagged + other.flagged, self.unanswered + other.unanswered)
+
+
+class FormState(enum.Enum):
+    passes = "passes"
+    fails = "fails"
+    insufficient = "insufficient"
+
+
+@dataclass(frozen=True)
+class FormResult:
+    commune_id: int
+    form_code: str
+    count: SampleCount
+    #: Valid responses needed before the rate counts.
+    required: int
+    threshold: Fraction
+    sample_target: int = 0
+
+    @property
+    def valid(self) -> int:
+        return self.count.valid
+
+    @property
+    def satisfied(self) -> int:
+        return self.count.satisfied
+
+    @property
+    def rate(self) -> Fraction | None:
+        return Fraction(self.count.satisfied, self.count.valid) if self.count.valid else None
+
+    @property
+    def interval(self) -> Interval | None:
+        return wilson_interval(self.count.satisfied, self.count.valid)
+
+    @property
+    def is_sufficient(self) -> bool:
+        return self.count.valid >= self.required
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.required - self.count.valid)
+
+    @property
+    def reaches_threshold(self) -> bool:
+        """Rate ≥ threshold, compared exactly (29/36 vs 4/5, never 0.8055… vs 0.8)."""
+        rate = self.rate
+        return rate is not None and rate >= self.threshold
+
+    @property
+    def state(self) -> FormState:
+        if not self.is_sufficient:
+            return FormState.insufficient
+        return FormState.passes if self.reaches_threshold else FormState.fails
+
+
+def count_samples(
+    tallies: Iterable[Tally], forms: Iterable[FormSpec], rules: Rulebook
+) -> dict[tuple[int, str], SampleCount]:
+    """Sum the tallies into valid / satisfied / flagged counts per (commune, form code).
+
+    Which options count as satisfied is decided per form version: the rulebook's override for
+    the form if it has one, else what that version's definition declares.
+    """
+    satisfied: dict[tuple[str, int], frozenset[str]] = {}
+    for form in forms:
+        for version_id, defined in (form.versions or {}).items():
+            satisfied[form.code, version_id] = rules.satisfied_for(form.code, defined)
+    fallback = {form.code: rules.satisfied_for(form.code, ()) for form in forms}
+    totals: dict[tuple[int, str], list[int]] = {}
+    for tally in tallies:
+        slot = totals.setdefault((tally.commune_id, tally.form_code), [0, 0, 0, 0])
+        if tally.is_flagged:
+            slot[2] += tally.responses
+        elif tally.satisfaction_answer is None:
+            slot[3] += tally.responses
+        else:
+            slot[0] += tally.responses
+            good = satisfied.get((tally.form_code, tally.form_version_id))
+            if good is None:
+                good = fallback.get(tally.form_code, frozenset())
+            if tally.satisfaction_answer in good:
+                slot[1] += tally.responses
+    return {key: SampleCount(*values) for key, values in totals.items()}
+
+
+def form_results(
+    communes: Iterable[CommuneInfo],
+    forms: Iterable[FormSpec],
+    counts: Mapping[tuple[int, str], SampleCount],
+    rules: Rulebook,
+) -> list[FormResult]:
+    """One result for every commune and every form, zero counts included."""
+    forms = list(forms)
+    empty = SampleCount()
+    return [
+        FormResult(
+            commune_id=commune.id,
+            form_code=form.code,
+            count=counts.get((commune.id, form.code), empty),
+            required=rules.required_responses(form.code, commune.staff_headcount),
+            threshold=rules.threshold_for(form.code),
+            sample_target=form.sample_target,
+        )
+        for commune in communes
+        for form in forms
+    ]
