@@ -12,9 +12,10 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
+from wtforms.validators import ValidationError
 
 from forms import FormDefinition
 from forms import validate_answers
@@ -122,7 +123,7 @@ def submit(token: str):
     submission_id = valid_submission_id(request.form.get("submission_id"))
     try:
         validate_csrf(request.form.get("csrf_token"))
-    except CSRFError:
+    except ValidationError:
         # An expired page on a slow phone: keep every answer and ask for one more tap.
         return render_form(point, version, answers=raw, submission_id=submission_id, status=400,
                            alert=_("Your session expired. Your answers are kept: please press "
@@ -156,6 +157,22 @@ def submit(token: str):
         )
     db.session.commit()
     return redirect(url_for("public.thanks", token=token), code=303)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_requests(error: TooManyRequests):
+    """Over the submit limit (many people on one commune Wi-Fi): keep the answers on the page."""
+    token = (request.view_args or {}).get("token")
+    point = find_point(db.session, token).point if token and request.method == "POST" else None
+    if point is None or closed_reason(point) is not None:
+        return notice(_("Please wait a moment"),
+                      _("Too many requests. Please wait a minute and try again."), 429)
+    version = submitted_version(point)
+    raw = {q.id: request.form.getlist(q.id) for q in version.parsed.questions}
+    return render_form(point, version, answers=raw, status=429,
+                       submission_id=valid_submission_id(request.form.get("submission_id")),
+                       alert=_("Many answers are arriving from your network right now. Your "
+                               "answers are kept: please wait a minute, then press Send again."))
 
 
 def submitted_version(point: CollectionPoint) -> FormVersion:
