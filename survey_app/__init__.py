@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import cli
     from survey_app import errors
     from survey_app import field
+    from survey_app import points_cli
     from survey_app import public
 
     app.register_blueprint(public.bp)
@@ -62,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(field.bp)
     errors.register(app)
     cli.register(app)
+    points_cli.register(app)
     register_template_helpers(app)
     app.after_request(set_security_headers)
     return app

@@ -8,4 +8,5 @@ bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/quan
 #: A module of admin views appends its own entry when it is imported.
 AREAS: list[tuple[str, object]] = []
 
+from survey_app.admin import points  # noqa: E402,F401
 from survey_app.admin import views  # noqa: E402,F401

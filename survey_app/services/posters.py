@@ -56,13 +56,14 @@ CREAM = (0.99, 0.96, 0.88)
 
 @dataclass(frozen=True)
 class PosterScope:
-    """Which live points to print: a province, optionally narrowed to a grouping, a commune
-    or a form."""
+    """Which live points to print: a province, a grouping, a commune or one point, and
+    optionally one form."""
 
     province_id: int | None = None
     grouping_id: int | None = None
     commune_id: int | None = None
     form_code: str | None = None
+    point_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ def points_query(scope: PosterScope, visible: Select) -> Select:
         query = query.where(Commune.id == scope.commune_id)
     if scope.form_code:
         query = query.where(Form.code == scope.form_code)
+    if scope.point_id is not None:
+        query = query.where(CollectionPoint.id == scope.point_id)
     return query
 
 
@@ -116,7 +119,8 @@ def find_posters(session: Session, scope: PosterScope, visible: Select) -> Itera
     for token, label, code, name, division, province, grouping, form_id, form_code in rows:
         title, respondents = forms[form_id]
         yield Poster(
-            province=f"{division} {province}".strip(), grouping=grouping, commune_code=code,
+            province=f"{division[:1].upper()}{division[1:]} {province}".strip(),
+            grouping=grouping, commune_code=code,
             commune=name, form_code=form_code, form_title=title, respondents=respondents,
             label=label, link=public_link(token),
         )
