@@ -21,7 +21,8 @@ from sqlalchemy import text
 from survey_app import create_app
 from survey_app.extensions import db
 
-pytest_plugins = ["tests.fixtures.data", "tests.fixtures.live", "tests.fixtures.browser"]
+pytest_plugins = ["tests.fixtures.data", "tests.fixtures.live", "tests.fixtures.browser",
+                  "tests.fixtures.field"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

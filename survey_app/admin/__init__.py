@@ -8,5 +8,7 @@ bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/quan
 #: A module of admin views appends its own entry when it is imported.
 AREAS: list[tuple[str, object]] = []
 
+from survey_app.admin import accounts  # noqa: E402,F401
+from survey_app.admin import assignments  # noqa: E402,F401
 from survey_app.admin import points  # noqa: E402,F401
 from survey_app.admin import views  # noqa: E402,F401

@@ -1,14 +1,260 @@
-"""The field worker's home page."""
+"""Field work: the surveyor's home, fast paper entry, surveyor assignments and progress."""
 
+from __future__ import annotations
+
+import uuid
+
+from flask import abort
+from flask import flash
+from flask import redirect
 from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy import select
 
+from forms import validate_answers
 from survey_app.access import role_required
+from survey_app.database import begin_write
+from survey_app.extensions import db
 from survey_app.field import bp
+from survey_app.models import Campaign
+from survey_app.models import Channel
+from survey_app.models import FormVersion
+from survey_app.models import Organisation
+from survey_app.models import Response
 from survey_app.models import Role
+from survey_app.models import User
+from survey_app.public.messages import describe
+from survey_app.services.assignments import AssignmentError
+from survey_app.services.assignments import EntryTarget
+from survey_app.services.assignments import assign_surveyor
+from survey_app.services.assignments import campaign_communes
+from survey_app.services.assignments import entry_targets
+from survey_app.services.assignments import find_entry_target
+from survey_app.services.assignments import manageable_surveyors
+from survey_app.services.assignments import organisation_map
+from survey_app.services.assignments import surveyor_communes
+from survey_app.services.assignments import user_campaigns
+from survey_app.services.points import today_in_vietnam
+from survey_app.services.progress import campaign_progress
+from survey_app.services.progress import collected_counts
+from survey_app.services.submissions import SubmissionConflict
+from survey_app.services.submissions import store_response
+from survey_app.services.submissions import valid_submission_id
+
+#: The channels a field worker enters responses under, by their URL spelling.
+ENTRY_CHANNELS = {"giay": Channel.paper, "phong-van": Channel.field}
+
+
+def chosen_campaign(campaigns: list[Campaign]) -> Campaign | None:
+    """The campaign picked with ?campaign=, else the newest with a form open today."""
+    wanted = request.args.get("campaign", type=int)
+    for campaign in campaigns:
+        if campaign.id == wanted:
+            return campaign
+    today = today_in_vietnam()
+    open_now = [c for c in campaigns if any(cf.is_open_on(today) for cf in c.forms)]
+    return (open_now or campaigns or [None])[0]
+
+
+def own_campaign(campaign_id: int) -> Campaign:
+    """The campaign, if it belongs to the user's province (any, for an admin); else 404."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if current_user.role is not Role.admin and campaign.province_id != current_user.province_id:
+        abort(404)
+    return campaign
 
 
 @bp.get("/")
 @role_required(Role.coordinator, Role.surveyor)
 def index():
-    """Show what the signed-in surveyor or coordinator has to do."""
-    return render_template("field/index.html")
+    """Show what the signed-in surveyor or coordinator has to do in the chosen campaign."""
+    campaigns = user_campaigns(db.session, current_user)
+    campaign = chosen_campaign(campaigns)
+    targets: list[EntryTarget] = []
+    counts: dict = {}
+    mine: dict = {}
+    if campaign is not None:
+        targets = entry_targets(db.session, current_user, campaign, today_in_vietnam())
+        counts = collected_counts(db.session, campaign, sorted({t.commune.id for t in targets}))
+        mine = entered_by_me(campaign)
+    return render_template("field/index.html", campaigns=campaigns, campaign=campaign,
+                           targets=targets, counts=counts, mine=mine)
+
+
+def entered_by_me(campaign: Campaign) -> dict[tuple[int, int], int]:
+    rows = db.session.execute(
+        select(Response.commune_id, Response.form_id, func.count(Response.id))
+        .where(Response.campaign_id == campaign.id, Response.entered_by_id == current_user.id)
+        .group_by(Response.commune_id, Response.form_id)
+    )
+    return {(c, f): n for c, f, n in rows}
+
+
+ENTRY_URL = "/chien-dich/<int:campaign_id>/xa/<int:commune_id>/phieu/<int:form_id>"
+
+
+def entry_target(campaign_id: int, commune_id: int, form_id: int) -> EntryTarget:
+    """The (commune, form) pair if the user may enter it today; 403 otherwise."""
+    campaign = own_campaign(campaign_id)
+    target = find_entry_target(db.session, current_user, campaign, commune_id, form_id,
+                               today_in_vietnam())
+    if target is None:
+        abort(403)
+    return target
+
+
+def render_entry(target: EntryTarget, version: FormVersion, *, saved: int, channel: str,
+                 answers=None, errors=None, submission_id=None, alert=None, status=200):
+    mine = db.session.scalar(
+        select(func.count(Response.id)).where(
+            Response.campaign_id == target.campaign_form.campaign_id,
+            Response.commune_id == target.commune.id, Response.form_id == target.form.id,
+            Response.entered_by_id == current_user.id)
+    )
+    return render_template(
+        "field/entry.html", target=target, version=version, definition=version.parsed,
+        saved=saved, channel=channel, channels=ENTRY_CHANNELS, mine=mine,
+        last=request.args.get("last", type=int),
+        answers=answers or {},
+        errors={qid: describe(error) for qid, error in (errors or {}).items()},
+        submission_id=submission_id or str(uuid.uuid4()), alert=alert,
+    ), status
+
+
+def entry_channel(value: str | None) -> str:
+    return value if value in ENTRY_CHANNELS else "giay"
+
+
+@bp.get(ENTRY_URL)
+@role_required(Role.coordinator, Role.surveyor)
+def entry(campaign_id: int, commune_id: int, form_id: int):
+    """Show a blank form to type one paper sheet, with the count saved in this batch."""
+    target = entry_target(campaign_id, commune_id, form_id)
+    version = target.form.current_version()
+    if version is None or target.form.is_retired:
+        abort(404)
+    return render_entry(target, version, saved=max(request.args.get("saved", 0, type=int), 0),
+                        channel=entry_channel(request.args.get("channel")))
+
+
+@bp.post(ENTRY_URL)
+@role_required(Role.coordinator, Role.surveyor)
+def entry_submit(campaign_id: int, commune_id: int, form_id: int):
+    """Store one typed sheet and show the next blank one; a resend is not stored twice."""
+    begin_write(db.session())
+    target = entry_target(campaign_id, commune_id, form_id)
+    version = submitted_version(target)
+    definition = version.parsed
+    saved = max(request.form.get("saved", 0, type=int), 0)
+    channel = entry_channel(request.form.get("channel"))
+    raw = {q.id: request.form.getlist(q.id) for q in definition.questions}
+    submission_id = valid_submission_id(request.form.get("submission_id"))
+    result = validate_answers(definition, raw)
+    if not result.ok or submission_id is None:
+        return render_entry(target, version, saved=saved, channel=channel, answers=raw,
+                            errors=result.errors, submission_id=submission_id, status=422,
+                            alert=_("Some answers need your attention. They are marked below."))
+    try:
+        stored = store_response(
+            db.session, submission_id=submission_id, campaign_id=campaign_id,
+            commune_id=commune_id, version=version, answers=result.answers,
+            channel=ENTRY_CHANNELS[channel], entered_by_id=current_user.id,
+        )
+    except SubmissionConflict:
+        db.session.rollback()
+        return render_entry(target, version, saved=saved, channel=channel, answers=raw,
+                            status=409,
+                            alert=_("This sheet was already saved with other answers; the "
+                                    "saved one is unchanged. Check the answers below and press "
+                                    "Save to store them as a new sheet."))
+    db.session.commit()
+    # A resend of the same sheet (double Enter, a retry) is this sheet: count it once.
+    return redirect(url_for("field.entry", campaign_id=campaign_id, commune_id=commune_id,
+                            form_id=form_id, saved=saved + 1, channel=channel,
+                            last=stored.response_id), code=303)
+
+
+def submitted_version(target: EntryTarget) -> FormVersion:
+    """The version the sheet was typed on, so answers stay tied to the questions asked."""
+    wanted = request.form.get("version_id", type=int)
+    version = None
+    if wanted:
+        version = db.session.scalar(select(FormVersion).where(
+            FormVersion.id == wanted, FormVersion.form_id == target.form.id))
+    return version or target.form.current_version() or abort(404)
+
+
+@bp.get("/phan-cong")
+@role_required(Role.coordinator)
+def assignments():
+    """List the organisation's surveyors and the communes each covers in the campaign."""
+    campaigns = user_campaigns(db.session, current_user)
+    campaign = chosen_campaign(campaigns)
+    surveyors = list(db.session.scalars(manageable_surveyors(current_user)))
+    covered = {}
+    if campaign is not None:
+        communes = {c.id: c for c in campaign_communes(db.session, campaign)}
+        for surveyor in surveyors:
+            ids = surveyor_communes(db.session, campaign, surveyor)
+            covered[surveyor.id] = sorted((communes[i] for i in ids if i in communes),
+                                          key=lambda c: c.name)
+    return render_template("field/assignments.html", campaigns=campaigns, campaign=campaign,
+                           surveyors=surveyors, covered=covered)
+
+
+def manageable_surveyor(user_id: int) -> User:
+    surveyor = db.session.scalar(manageable_surveyors(current_user).where(User.id == user_id))
+    if surveyor is None:
+        abort(404)
+    return surveyor
+
+
+@bp.route("/phan-cong/<int:campaign_id>/nguoi/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.coordinator)
+def assign(campaign_id: int, user_id: int):
+    """Choose the communes one surveyor covers in a campaign."""
+    campaign = own_campaign(campaign_id)
+    surveyor = manageable_surveyor(user_id)
+    if request.method == "POST":
+        begin_write(db.session())
+        try:
+            assign_surveyor(db.session, current_user, campaign, surveyor,
+                            request.form.getlist("commune_id", type=int))
+        except AssignmentError:
+            db.session.rollback()
+            flash(_("These communes cannot be given to this surveyor."), "error")
+        else:
+            db.session.commit()
+            flash(_("Assignments of %(name)s saved.", name=surveyor.full_name))
+            return redirect(url_for("field.assignments", campaign=campaign.id), code=303)
+    communes = campaign_communes(db.session, campaign)
+    runs = organisation_map(db.session, campaign)
+    own_forms = {
+        commune.id: sorted(cf.form.code for cf in campaign.forms
+                           if runs.get((cf.form_id, commune.id)) == surveyor.organisation_id)
+        for commune in communes
+    }
+    return render_template(
+        "field/assign.html", campaign=campaign, surveyor=surveyor, communes=communes,
+        own_forms=own_forms, chosen=surveyor_communes(db.session, campaign, surveyor),
+    )
+
+
+@bp.get("/tien-do")
+@role_required(Role.steering, Role.grouping, Role.commune_official, Role.coordinator)
+def progress():
+    """Show responses collected against the sample target, per organisation, form and commune."""
+    campaigns = user_campaigns(db.session, current_user)
+    campaign = chosen_campaign(campaigns)
+    organisation_id = request.args.get("organisation", type=int)
+    result = None
+    if campaign is not None:
+        result = campaign_progress(db.session, current_user, campaign, organisation_id)
+    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+    return render_template("field/progress.html", campaigns=campaigns, campaign=campaign,
+                           progress=result, organisations=organisations,
+                           organisation_id=organisation_id)

@@ -91,7 +91,7 @@ def check_password(password: str, username: str = "") -> None:
     folded = password.strip().lower()
     if folded in common_passwords() or len(set(folded)) <= 2 or _is_run(folded):
         raise AccountError("password_common")
-    if username and username.lower() in folded:
+    if len(username) >= 4 and username.lower() in folded:
         raise AccountError("password_username")
 
 

@@ -59,7 +59,7 @@ def default_organisations(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(Form.id, Organisation.id).join(Organisation, Organisation.code == Form.organisation)
     )
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 def organisation_map(session: Session, campaign: Campaign) -> OrganisationMap:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import timedelta
 
@@ -26,8 +27,15 @@ from survey_app.models import CollectionPoint
 from survey_app.models import Commune
 from survey_app.models import Form
 from survey_app.models import Grouping
+from survey_app.models import Organisation
 from survey_app.models import Province
 from survey_app.models import Response
+from survey_app.models import Role
+from survey_app.models import User
+from survey_app.services.accounts import Scope
+from survey_app.services.accounts import create_account
+from survey_app.services.accounts import ensure_organisations
+from survey_app.services.assignments import assign_surveyor
 from survey_app.services.form_versions import publish_bundled
 from survey_app.services.submissions import store_response
 from survey_app.services.units import import_units
@@ -41,6 +49,8 @@ class DemoReport:
     communes: int
     points: int
     responses: int
+    #: (username, password, role) of the demo accounts
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # Demo answers need to be repeatable, not unpredictable.
@@ -66,7 +76,8 @@ def load_demo(session: Session, province_code: int, year: int, seed: int = 2026)
     )
     if not responses:
         responses = add_responses(session, campaign, communes, points, random.Random(seed))
-    return DemoReport(province.name, len(communes), len(points), responses)
+    accounts = ensure_demo_accounts(session, province, campaign, communes)
+    return DemoReport(province.name, len(communes), len(points), responses, accounts)
 
 
 def assign_clusters(session: Session, province: Province, communes: list[Commune]) -> None:
@@ -184,3 +195,46 @@ def spread_over_weeks(session: Session, campaign: Campaign, rng: random.Random) 
     for response in session.scalars(select(Response).where(Response.campaign_id == campaign.id)):
         response.received_at = now - timedelta(days=rng.uniform(0, 70))
     session.flush()
+
+
+#: Every demo account's password; printed by ``flask demo load`` and in README.md.
+DEMO_PASSWORD = "demo-khaosat-2026"  # noqa: S105  (public on purpose: demo only)
+
+
+def ensure_demo_accounts(
+    session: Session, province: Province, campaign: Campaign, communes: list[Commune]
+) -> list[tuple[str, str, str]]:
+    """One account per role, scoped to the demo province; existing accounts are kept.
+
+    The surveyor and its coordinator are Youth Union members; the surveyor covers the first
+    three communes of cluster 1, the commune official the first of them.
+    """
+    ensure_organisations(session)
+    youth = session.scalar(select(Organisation).where(Organisation.code == "youth_union"))
+    cluster = session.scalar(select(Grouping).where(Grouping.province_id == province.id,
+                                                    Grouping.code == "CUM1"))
+    covered = sorted((c for c in communes if c.grouping_id == cluster.id),
+                     key=lambda c: c.name)[:3]
+    wanted = [
+        ("admin", "Quản trị hệ thống", Role.admin, Scope()),
+        ("bancd", "Ban Chỉ đạo tỉnh", Role.steering, Scope(province_id=province.id)),
+        ("cum1", "Cụm thi đua số 1", Role.grouping, Scope(grouping_id=cluster.id)),
+        ("canboxa", f"Cán bộ {covered[0].name}", Role.commune_official,
+         Scope(commune_id=covered[0].id)),
+        ("dieuphoi", "Điều phối Đoàn Thanh niên", Role.coordinator,
+         Scope(province_id=province.id, organisation_id=youth.id)),
+        ("dieutravien", "Điều tra viên Đoàn Thanh niên", Role.surveyor,
+         Scope(province_id=province.id, organisation_id=youth.id)),
+    ]
+    accounts = []
+    for username, full_name, role, scope in wanted:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = create_account(session, None, username=username, full_name=full_name,
+                                  role=role, password=DEMO_PASSWORD, scope=scope)
+        accounts.append((username, DEMO_PASSWORD, role.value))
+    surveyor = session.scalar(select(User).where(User.username == "dieutravien"))
+    admin = session.scalar(select(User).where(User.username == "admin"))
+    if surveyor.role is Role.surveyor:
+        assign_surveyor(session, admin, campaign, surveyor, [c.id for c in covered])
+    return accounts
