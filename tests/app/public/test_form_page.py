@@ -274,3 +274,6 @@ def test_validation_error_is_next_to_its_question_and_keeps_every_answer(client,
         for one in value if isinstance(value, list) else [value]:
             assert re.search(rf'name="{qid}" value="{one}" checked', html), qid
     assert html.count('class="err"') == 1
+    # The message at the top links to the question to fix.
+    assert '<a href="#q-q_overall">Câu 14</a>' in html
+    assert html.index('role="alert"') < html.index("<h1>")
