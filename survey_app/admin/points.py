@@ -7,8 +7,6 @@ commune's staff reprint their own posters); creating, rotating and retiring is f
 from __future__ import annotations
 
 import io
-import tempfile
-from typing import IO
 
 from flask import abort
 from flask import flash
@@ -58,8 +56,6 @@ AREAS.append(("admin.points", _l("QR codes and posters")))
 
 #: Roles that may see and print their communes' codes; admins always may.
 READERS = (Role.steering, Role.grouping, Role.commune_official)
-#: A province's posters are a few megabytes; past this they go to a file, not memory.
-SPOOL_BYTES = 16 * 1024 * 1024
 
 
 class PointForm(FlaskForm):
@@ -201,15 +197,11 @@ def posters_pdf():
 def posters_zip():
     """Every live point's QR code in a commune, a grouping or a province, as PNGs in a ZIP."""
     scope, stem = batch_scope()
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
-    count = write_qr_zip(find_posters(db.session, scope, visible_commune_ids(current_user)),
-                         spool, print_size())
-    if not count:
-        spool.close()
+    out = io.BytesIO()
+    if not write_qr_zip(find_posters(db.session, scope, visible_commune_ids(current_user)), out,
+                        print_size()):
         return nothing_to_print()
-    spool.seek(0)
-    return send_file(spool, mimetype="application/zip", as_attachment=True,
-                     download_name=f"ma-qr-{stem}.zip")
+    return send_bytes(out.getvalue(), "application/zip", f"ma-qr-{stem}.zip", attachment=True)
 
 
 @bp.post("/ma-qr/xa/<int:commune_id>/them")
@@ -278,13 +270,12 @@ def batch_scope() -> tuple[PosterScope, str]:
 
 
 def pdf_response(posters, download_name: str, *, attachment: bool):
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    if not write_posters_pdf(posters, spool, print_size()):
-        spool.close()
+    # reportlab holds a document until it is saved, so memory, not a temporary file, is
+    # where it is made anyway: a whole province is about 3.5 MB.
+    out = io.BytesIO()
+    if not write_posters_pdf(posters, out, print_size()):
         return nothing_to_print()
-    spool.seek(0)
-    return send_file(spool, mimetype="application/pdf", as_attachment=attachment,
-                     download_name=download_name)
+    return send_bytes(out.getvalue(), "application/pdf", download_name, attachment=attachment)
 
 
 def send_bytes(data: bytes, mimetype: str, download_name: str, *, attachment: bool):

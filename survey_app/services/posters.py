@@ -280,19 +280,19 @@ def draw_qr(canvas: Canvas, link: str, x: float, y: float, side: float) -> None:
 def draw_steps(canvas: Canvas, steps: tuple[str, ...], margin: float, y: float,
                inner: float) -> float:
     """The numbered how-to, on a cream panel; return the y below it."""
-    size, leading = 14, 6.5 * mm
-    text_x = margin + 14 * mm
-    lines = [simpleSplit(step, MEDIUM, size, inner - 18 * mm) for step in steps]
+    size, leading = 16, 7.5 * mm
+    text_x = margin + 16 * mm
+    lines = [simpleSplit(step, MEDIUM, size, inner - 20 * mm) for step in steps]
     panel = sum(len(ls) for ls in lines) * leading + len(lines) * 2.5 * mm + 5 * mm
     canvas.setFillColorRGB(*CREAM)
     canvas.roundRect(margin, y - panel, inner, panel, 3 * mm, stroke=0, fill=1)
     y -= 8 * mm
     for number, step_lines in enumerate(lines, start=1):
         canvas.setFillColorRGB(*RED)
-        canvas.circle(margin + 7 * mm, y + 1.6 * mm, 4 * mm, stroke=0, fill=1)
+        canvas.circle(margin + 8.5 * mm, y + 1.9 * mm, 4.5 * mm, stroke=0, fill=1)
         canvas.setFillColorRGB(1, 1, 1)
-        canvas.setFont(BOLD, 14)
-        canvas.drawCentredString(margin + 7 * mm, y - 0.2 * mm, str(number))
+        canvas.setFont(BOLD, 16)
+        canvas.drawCentredString(margin + 8.5 * mm, y - 0.1 * mm, str(number))
         canvas.setFillColorRGB(*INK)
         y = draw_lines(canvas, step_lines, MEDIUM, size, text_x, y, leading) - 2.5 * mm
     return y - 2.5 * mm
@@ -304,10 +304,10 @@ def draw_link(canvas: Canvas, poster: Poster, texts: PosterTexts, margin: float,
     canvas.setFillColorRGB(*GREY)
     canvas.setFont(MEDIUM, 13)
     canvas.drawCentredString(A4[0] / 2, y - 2 * mm, texts.type_it)
-    size = fitting_size(poster.short_link, BOLD, 22, 12, inner)
+    size = fitting_size(poster.short_link, BOLD, 24, 12, inner)
     canvas.setFillColorRGB(*INK)
     canvas.setFont(BOLD, size)
-    canvas.drawCentredString(A4[0] / 2, y - 11 * mm, poster.short_link)
+    canvas.drawCentredString(A4[0] / 2, y - 12 * mm, poster.short_link)
 
 
 def draw_lines(canvas: Canvas, lines: list[str], font: str, size: float, x: float, y: float,
