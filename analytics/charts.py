@@ -56,17 +56,17 @@ def pct(value: Fraction | float | None) -> float | None:
 
 
 def layout(fig: go.Figure, height: int, **extra) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        font={"family": FONT, "size": 18, "color": INK},
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        margin={"l": 20, "r": 20, "t": 30, "b": 20},
-        hoverlabel={"font": {"size": 16}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        separators=",.",
-        **extra,
-    )
+    settings = {
+        "height": height,
+        "font": {"family": FONT, "size": 18, "color": INK},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "margin": {"l": 20, "r": 20, "t": 30, "b": 20},
+        "hoverlabel": {"font": {"size": 16}},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "separators": ",.",
+    }
+    fig.update_layout(**{**settings, **extra})
     fig.update_xaxes(automargin=True, gridcolor="#e0e0e0", zerolinecolor="#9e9e9e")
     fig.update_yaxes(automargin=True, gridcolor="#e0e0e0", zerolinecolor="#9e9e9e")
     return fig
@@ -179,24 +179,26 @@ def grouping_heat_cell(results: Sequence[FormResult], target: Fraction, words: W
 
 def heatmap(
     rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[HeatCell]],
-    words: Words,
+    words: Words, row_groups: Sequence[str] | None = None,
 ) -> go.Figure:
     """Rows (communes or groupings) × forms, green above the threshold, red below, grey
-    without enough responses; each cell also prints its figure."""
+    without enough responses; each cell also prints its figure. ``row_groups`` labels each
+    row's grouping on a second axis level."""
+    y = [list(row_groups), list(rows)] if row_groups is not None else list(rows)
     margins = [[c.margin for c in row] for row in cells]
     grey = [[1 if c.margin is None else None for c in row] for row in cells]
     texts = [[c.text for c in row] for row in cells]
     hovers = [[c.hover for c in row] for row in cells]
     fig = go.Figure()
     fig.add_heatmap(
-        z=grey, x=list(columns), y=list(rows), text=texts, texttemplate="%{text}",
-        customdata=hovers, hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
+        z=grey, x=list(columns), y=y, text=texts, texttemplate="%{text}",
+        customdata=hovers, hovertemplate="%{x}: %{customdata}<extra></extra>",
         colorscale=[[0, "#e0e0e0"], [1, "#e0e0e0"]], showscale=False, xgap=2, ygap=2,
         textfont={"size": 14, "color": INK},
     )
     fig.add_heatmap(
-        z=margins, x=list(columns), y=list(rows), text=texts, texttemplate="%{text}",
-        customdata=hovers, hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
+        z=margins, x=list(columns), y=y, text=texts, texttemplate="%{text}",
+        customdata=hovers, hovertemplate="%{x}: %{customdata}<extra></extra>",
         colorscale=[[0, "#7f0016"], [0.5999, "#f7c5c0"], [0.6, "#c5e1c5"], [1, "#1b5e20"]],
         zmin=-30, zmax=20, showscale=False, xgap=2, ygap=2, textfont={"size": 14},
     )
@@ -253,8 +255,9 @@ def trend_lines(
     fig.update_layout(
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": words.share_meeting},
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
-                "title": words.responses},
+                "title": words.responses, "tickmode": "auto"},
     )
+    fig.update_xaxes(tickformat="%d/%m", hoverformat="%d/%m/%Y")
     if start is not None and end is not None:
         fig.update_xaxes(range=[start - timedelta(days=4), end + timedelta(days=4)])
     return layout(fig, 380, margin={"l": 20, "r": 20, "t": 80, "b": 20})
@@ -271,7 +274,9 @@ def form_rates(results: Sequence[FormResult], words: Words) -> go.Figure:
              f"n={r.valid}/{r.required}" for r, rate in zip(results, [x or 0 for x in rates],
                                                             strict=True)]
     fig = go.Figure()
-    fig.add_bar(x=codes, y=[x or 0 for x in rates], text=texts, textposition="outside",
+    positions = ["outside" if r.state is FormState.insufficient else "inside" for r in results]
+    fig.add_bar(x=codes, y=[x or 0 for x in rates], text=texts, textposition=positions,
+                insidetextanchor="end", textfont={"color": "#ffffff"},
                 marker_color=[STATE_COLOURS[r.state] for r in results],
                 error_y={"type": "data", "array": up, "arrayminus": down, "color": INK,
                          "thickness": 2, "width": 8},
@@ -279,8 +284,8 @@ def form_rates(results: Sequence[FormResult], words: Words) -> go.Figure:
                 hovertemplate="%{x}: %{y:.1f}%<extra></extra>")
     fig.add_scatter(x=codes, y=[pct(r.threshold) for r in results], mode="markers",
                     name=words.threshold,
-                    marker={"symbol": "line-ew-open", "size": 44, "line": {"width": 4,
-                                                                          "color": INK}},
+                    marker={"symbol": "line-ew-open", "size": 44, "color": INK,
+                            "line": {"width": 4, "color": INK}},
                     hovertemplate="%{x}: %{y:g}%<extra></extra>")
     fig.update_yaxes(range=[0, 110], ticksuffix="%", title=words.rate)
     return layout(fig, 380, margin={"l": 20, "r": 20, "t": 60, "b": 20})
@@ -304,4 +309,5 @@ def form_trend(rows: Sequence[FormWeek], threshold: Fraction, words: Words) -> g
                       annotation_text=f"{words.threshold} {pct(threshold):g}%",
                       annotation_position="bottom right")
     fig.update_yaxes(range=[0, 105], ticksuffix="%", title=words.rate)
+    fig.update_xaxes(tickformat="%d/%m", hoverformat="%d/%m/%Y")
     return layout(fig, 380, margin={"l": 20, "r": 20, "t": 80, "b": 20})

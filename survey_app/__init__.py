@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import admin
     from survey_app import auth
     from survey_app import cli
+    from survey_app import dashboard
     from survey_app import errors
     from survey_app import field
     from survey_app import points_cli
@@ -61,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(field.bp)
+    app.register_blueprint(dashboard.bp)
     errors.register(app)
     cli.register(app)
     points_cli.register(app)

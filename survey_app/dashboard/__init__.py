@@ -1,0 +1,8 @@
+"""The steering committee's dashboard: who meets the standard, where, why not, and when."""
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static", url_prefix="/bang-dieu-khien")
+
+from survey_app.dashboard import views  # noqa: E402,F401

@@ -1,0 +1,200 @@
+"""Turn results into what the templates show: chart JSON, table rows and labels."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from fractions import Fraction
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from analytics import CommuneStatus
+from analytics import FormResult
+from analytics import FormState
+from analytics import Status
+from analytics import charts
+from analytics.trend import FormWeek
+from analytics.trend import WeekPoint
+from survey_app.services.points import VIETNAM
+from survey_app.services.results import CampaignResults
+from survey_app.services.results import RulebookInUse
+
+#: Beyond this many communes, the heat map shows groupings instead of communes.
+HEATMAP_COMMUNES = 150
+
+STATUS_LABELS = {
+    Status.meets: _l("Meets the standard"),
+    Status.does_not_meet: _l("Does not meet"),
+    Status.not_enough_data: _l("Not enough data"),
+}
+STATUS_CLASSES = {Status.meets: "meets", Status.does_not_meet: "fails",
+                  Status.not_enough_data: "nodata"}
+STATE_LABELS = {
+    FormState.passes: _l("Passes"),
+    FormState.fails: _l("Below threshold"),
+    FormState.insufficient: _l("Not enough responses"),
+}
+STATE_CLASSES = {FormState.passes: "meets", FormState.fails: "fails",
+                 FormState.insufficient: "nodata"}
+
+
+def words() -> charts.Words:
+    return charts.Words(
+        meets=_("Meets the standard"), does_not_meet=_("Does not meet"),
+        not_enough_data=_("Not enough data"), target=_("Target"), deadline=_("Deadline"),
+        share_meeting=_("Communes meeting (%)"), responses=_("Valid responses per week"),
+        rate=_("Satisfaction (%)"), threshold=_("Threshold"), communes=_("communes"),
+        sufficient=_("Communes with enough responses (%)"),
+        collected=_("Responses collected towards the goal (%)"),
+        insufficient=_("not enough responses"), week=_("Week of"),
+    )
+
+
+def pct(value: Fraction | float | None, digits: int = 1) -> str:
+    """82,5% (Vietnamese decimal comma); an em dash when there is nothing to divide."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(float(value) * 100, format=pattern) + "%"
+
+
+def num(value: int | None) -> str:
+    return "—" if value is None else format_decimal(value, format="#,##0")
+
+
+def vn_date(value: date | datetime | None) -> str:
+    """31/12/2026, in Vietnam time for an instant."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(VIETNAM).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def natural_key(text: str) -> list:
+    """Sort as a Vietnamese reader expects: "Cụm 2" before "Cụm 10", "Đ" right after "D",
+    accented letters with their base letter."""
+    base = unicodedata.normalize("NFD", text.lower().replace("đ", "d\uffff"))
+    plain = "".join(ch for ch in base if not unicodedata.combining(ch))
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", plain)]
+
+
+def rulebook_label(rulebook: RulebookInUse, province_name: str) -> str:
+    if rulebook.is_builtin:
+        return _("built-in defaults (version 0)")
+    scope = province_name if rulebook.province_id is not None else _("all provinces")
+    return _("%(scope)s, version %(version)s", scope=scope, version=rulebook.version)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure and its accessible name; the table beside it is in the template."""
+
+    id: str
+    title: str
+    figure: str
+
+
+def chart(id: str, title: str, figure) -> Chart:
+    return Chart(id, title, charts.to_json(figure))
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    name: str
+    progress: object
+
+
+def group_rows(results: CampaignResults) -> list[GroupRow]:
+    rows = [GroupRow(results.groupings.get(g.grouping_id) or _("No grouping"), g)
+            for g in results.evaluation.groupings]
+    return sorted(rows, key=lambda row: natural_key(row.name))
+
+
+def ordered_statuses(results: CampaignResults) -> list[CommuneStatus]:
+    """Communes by grouping, then by name, as officials read their lists."""
+    names = results.groupings
+    return sorted(results.evaluation.statuses, key=lambda s: (
+        natural_key(names.get(s.commune.grouping_id) or "~"), natural_key(s.commune.name)))
+
+
+def results_by_commune(results: CampaignResults) -> dict[int, dict[str, FormResult]]:
+    table: dict[int, dict[str, FormResult]] = {}
+    for result in results.evaluation.results:
+        table.setdefault(result.commune_id, {})[result.form_code] = result
+    return table
+
+
+def heat_chart(results: CampaignResults, codes: Sequence[str]) -> tuple[Chart, bool]:
+    """The commune × form heat map, or grouping × form when there are too many communes."""
+    w = words()
+    statuses = ordered_statuses(results)
+    table = results_by_commune(results)
+    title = _("Satisfaction by commune and form")
+    if len(statuses) <= HEATMAP_COMMUNES:
+        cells = [[charts.heat_cell(table[s.commune.id][code], w) for code in codes]
+                 for s in statuses]
+        labels = [results.groupings.get(s.commune.grouping_id) or "—" for s in statuses]
+        figure = charts.heatmap([s.commune.name for s in statuses], codes, cells, w,
+                                labels if len(set(labels)) > 1 else None)
+        return chart("heatmap", title, figure), False
+    members: dict[int | None, list[int]] = {}
+    for s in statuses:
+        members.setdefault(s.commune.grouping_id, []).append(s.commune.id)
+    groups = group_rows(results)
+    target = results.rulebook.rules.target_share
+    cells = [[charts.grouping_heat_cell(
+        [table[cid][code] for cid in members[row.progress.grouping_id]], target, w)
+        for code in codes] for row in groups]
+    figure = charts.heatmap([row.name for row in groups], codes, cells, w)
+    return chart("heatmap", _("Satisfaction by grouping and form"), figure), True
+
+
+def dashboard_charts(results: CampaignResults, trend: Sequence[WeekPoint],
+                     codes: Sequence[str]) -> dict[str, Chart]:
+    w = words()
+    evaluation = results.evaluation
+    samples = [s for s in evaluation.samples if s.form_code in codes]
+    groups = group_rows(results)
+    heat, _grouped = heat_chart(results, codes)
+    return {
+        "target": chart("target", _("Share of communes meeting the standard, against the "
+                                    "target"), charts.target_bullet(evaluation.overall, w)),
+        "status": chart("status", _("Communes by status"),
+                        charts.status_bars(evaluation.overall, w)),
+        "groupings": chart("groupings", _("By grouping"), charts.grouping_bars(
+            [row.progress for row in groups],
+            {row.progress.grouping_id: row.name for row in groups}, w)),
+        "heatmap": heat,
+        "samples": chart("samples", _("Progress towards the sample targets"),
+                         charts.sample_bars(samples, w)),
+        "trend": chart("trend", _("Communes meeting the standard, week by week"),
+                       charts.trend_lines(trend, results.rulebook.rules.target_share,
+                                          results.rulebook.rules.target_deadline, w)),
+    }
+
+
+def commune_charts(results: Iterable[FormResult], weeks: Sequence[FormWeek],
+                   threshold: Fraction) -> dict[str, Chart]:
+    w = words()
+    return {
+        "forms": chart("forms", _("Satisfaction by form, with its 95% interval"),
+                       charts.form_rates(list(results), w)),
+        "trend": chart("trend", _("Satisfaction so far, week by week"),
+                       charts.form_trend(weeks, threshold, w)),
+    }
+
+
+def trend_table(weeks: Sequence[FormWeek]) -> tuple[list, list[str], dict]:
+    """Weeks × forms of cumulative rates, for the table under the commune's trend."""
+    codes = list(dict.fromkeys(row.form_code for row in weeks))
+    dates = list(dict.fromkeys(row.week for row in weeks))
+    cells = {(row.week, row.form_code): row for row in weeks}
+    return dates, codes, cells

@@ -1,0 +1,215 @@
+"""Dashboard pages: the campaign overview, a commune's detail, the printable report, exports."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import plotly
+from flask import Response
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import stream_with_context
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from analytics import Status
+from survey_app.access import role_required
+from survey_app.dashboard import bp
+from survey_app.dashboard import presenters
+from survey_app.dashboard.filters import Filters
+from survey_app.dashboard.filters import parse_filters
+from survey_app.extensions import db
+from survey_app.models import Commune
+from survey_app.models import Role
+from survey_app.services import exports
+from survey_app.services import results as results_service
+from survey_app.services.points import today_in_vietnam
+
+DASHBOARD_ROLES = (Role.steering, Role.grouping, Role.commune_official, Role.coordinator)
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {
+        "pct": presenters.pct, "num": presenters.num, "Status": Status,
+        "status_label": lambda s: presenters.STATUS_LABELS[s],
+        "status_class": lambda s: presenters.STATUS_CLASSES[s],
+        "state_label": lambda s: presenters.STATE_LABELS[s],
+        "state_class": lambda s: presenters.STATE_CLASSES[s],
+        "plotly_version": plotly_version(),
+        "vn_date": presenters.vn_date,
+    }
+
+
+def load_results(filters: Filters, visible=None) -> results_service.CampaignResults:
+    try:
+        return results_service.campaign_results(
+            db.session, filters.campaign, filters.visible if visible is None else visible,
+            grouping_id=filters.grouping_id, rulebook_id=filters.rulebook_id,
+            until=filters.until,
+        )
+    except results_service.UnknownRulebook:
+        abort(404)
+
+
+def page_context(filters: Filters, results: results_service.CampaignResults) -> dict:
+    province = results.campaign.province.name
+    return {
+        "filters": filters,
+        "results": results,
+        "rulebook_label": presenters.rulebook_label(results.rulebook, province),
+        "rulebooks": results_service.rulebook_history(db.session,
+                                                      results.campaign.province_id),
+        "province": province,
+    }
+
+
+@bp.get("/")
+@role_required(*DASHBOARD_ROLES)
+def index():
+    """Show a campaign: share meeting against the target, statuses, groupings, trend."""
+    if current_user.role is Role.commune_official and current_user.commune_id:
+        return redirect(url_for(".commune", commune_id=current_user.commune_id,
+                                **request.args.to_dict()))
+    filters = parse_filters()
+    if filters.campaign is None:
+        return render_template("dashboard/empty.html")
+    results = load_results(filters)
+    codes = [filters.form_code] if filters.form_code else [f.code for f in results.forms]
+    trend = results_service.campaign_trend(db.session, results)
+    return render_template(
+        "dashboard/index.html", **page_context(filters, results), codes=codes, trend=trend,
+        charts=presenters.dashboard_charts(results, trend, codes),
+        groups=presenters.group_rows(results), statuses=presenters.ordered_statuses(results),
+        table=presenters.results_by_commune(results),
+        heat_by_grouping=len(results.communes) > presenters.HEATMAP_COMMUNES,
+    )
+
+
+def visible_commune(filters: Filters, commune_id: int) -> Commune:
+    """The commune if the user may see it and it belongs to the campaign; 404 otherwise."""
+    commune = db.session.scalar(
+        select(Commune).where(Commune.id == commune_id, Commune.id.in_(filters.visible))
+    )
+    if commune is None or (filters.campaign and
+                           commune.province_id != filters.campaign.province_id):
+        abort(404)
+    return commune
+
+
+@bp.get("/xa/<int:commune_id>")
+@role_required(*DASHBOARD_ROLES)
+def commune(commune_id: int):
+    """Show one commune: each form's rate and sample, its trend and how people answered."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        return render_template("dashboard/empty.html")
+    commune = visible_commune(filters, commune_id)
+    only = select(Commune.id).where(Commune.id == commune.id)
+    results = load_results(replace(filters, grouping_id=None), only)
+    if not results.evaluation.statuses:
+        abort(404)
+    status = results.evaluation.statuses[0]
+    form = next((f for f in results.forms if f.code == filters.form_code), None) or (
+        results.forms[0] if results.forms else None)
+    weeks = results_service.commune_trend(db.session, results, commune.id)
+    return render_template(
+        "dashboard/commune.html", **page_context(filters, results), commune=commune,
+        status=status, form=form, weeks=weeks,
+        trend_table=presenters.trend_table(weeks),
+        charts=presenters.commune_charts(status.forms, weeks, results.rulebook.rules.threshold),
+        distributions=results_service.question_distributions(db.session, results, form)
+        if form else [],
+        free_text=results_service.free_text_answers(db.session, results, form, only)
+        if form and results_service.may_read_free_text(current_user) else None,
+    )
+
+
+REPORT_KINDS = ("six_month", "year")
+
+
+@bp.get("/bao-cao")
+@role_required(*DASHBOARD_ROLES)
+def report():
+    """A print-friendly report for the six-month and yearly reports, as of a date."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        return render_template("dashboard/empty.html")
+    kind = request.args.get("kind", "year")
+    if kind not in REPORT_KINDS:
+        abort(404)
+    year = today_in_vietnam().year
+    if filters.until is None:
+        default = date(year, 6, 30) if kind == "six_month" else date(year, 12, 31)
+        filters = replace(filters, until=min(default, today_in_vietnam()))
+    results = load_results(filters)
+    return render_template(
+        "dashboard/report.html", **page_context(filters, results), kind=kind,
+        groups=presenters.group_rows(results), statuses=presenters.ordered_statuses(results),
+        forms_overview=exports.form_overview(results), generated_on=today_in_vietnam(),
+        periods={"six_month": date(year, 6, 30), "year": date(year, 12, 31)},
+    )
+
+
+@bp.get("/xuat/ket-qua.xlsx")
+@role_required(*DASHBOARD_ROLES)
+def export_xlsx():
+    """Download the results as a workbook: province, groupings, communes, forms, rules."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        abort(404)
+    results = load_results(filters)
+    content = exports.results_workbook(results, presenters.rulebook_label(
+        results.rulebook, results.campaign.province.name))
+    exports.log_export("xlsx", current_user, results)
+    return Response(content, mimetype=exports.XLSX_MIMETYPE, headers={
+        "Content-Disposition": exports.attachment(results, "xlsx"),
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/xuat/phieu.csv")
+@role_required(*DASHBOARD_ROLES)
+def export_csv():
+    """Download the anonymous responses to one form as CSV (UTF-8 with BOM, for Excel)."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        abort(404)
+    results = load_results(filters)
+    form = next((f for f in results.forms if f.code == filters.form_code), None) or (
+        results.forms[0] if results.forms else None)
+    if form is None:
+        abort(404)
+    rows = exports.responses_csv(db.session, results, form,
+                                 include_text=results_service.may_read_free_text(current_user))
+    exports.log_export("csv", current_user, results)
+    return Response(stream_with_context(rows), mimetype="text/csv", headers={
+        "Content-Disposition": exports.attachment(results, "csv", form.code),
+        "Cache-Control": "no-store"})
+
+
+@cache
+def plotly_version() -> str:
+    return plotly.__version__
+
+
+@cache
+def plotly_gzip() -> bytes:
+    return gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9, mtime=0)
+
+
+@bp.get("/thu-vien/plotly.min.js")
+def plotly_js():
+    """plotly.js from the installed plotly package: served here, never from a CDN."""
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        return Response(plotly_gzip(), mimetype="text/javascript",
+                        headers={**headers, "Content-Encoding": "gzip"})
+    return Response(PLOTLY_JS.read_bytes(), mimetype="text/javascript", headers=headers)

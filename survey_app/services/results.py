@@ -1,0 +1,450 @@
+"""Campaign results: the database counts, ``analytics`` decides.
+
+The heavy counting is a read of the ``response_tallies`` roll-up (a few rows per commune and
+form, kept by triggers), or, for a report "as of" a past date and for the weekly trend, one
+GROUP BY over the campaign's responses. Every query is limited to the communes the caller may
+see: pass ``visible_commune_ids(user)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+from sqlalchemy import Date
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import cast
+from sqlalchemy import delete
+from sqlalchemy import distinct
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+import analytics
+from analytics.distribution import DISTRIBUTED_TYPES
+from analytics.distribution import AnswerCount
+from analytics.distribution import QuestionDistribution
+from analytics.distribution import answer_distribution
+from analytics.trend import FormWeek
+from analytics.trend import WeeklyTally
+from analytics.trend import WeekPoint
+from analytics.trend import weekly_by_form
+from analytics.trend import weekly_trend
+from forms import FormDefinition
+from survey_app.models import Answer
+from survey_app.models import Campaign
+from survey_app.models import CampaignForm
+from survey_app.models import Commune
+from survey_app.models import Form
+from survey_app.models import FormVersion
+from survey_app.models import Grouping
+from survey_app.models import Response
+from survey_app.models import ResponseTally
+from survey_app.models import Role
+from survey_app.models import RulebookVersion
+from survey_app.services.points import VIETNAM
+from survey_app.services.points import today_in_vietnam
+
+TALLY_KEY = (
+    Response.campaign_id, Response.commune_id, Response.form_id, Response.form_version_id,
+    func.coalesce(Response.satisfaction_answer, ""), Response.is_flagged,
+)
+
+
+class UnknownRulebook(Exception):
+    """The rulebook version asked for does not exist or is another province's."""
+
+
+@dataclass(frozen=True)
+class RulebookInUse:
+    """The rules behind a set of figures, and where they come from."""
+
+    rules: analytics.Rulebook
+    #: None for the built-in defaults (DOMAIN.md), which count as version 0.
+    id: int | None
+    version: int
+    #: None for the global rulebook (or the built-in defaults).
+    province_id: int | None
+    created_at: datetime | None = None
+    note: str = ""
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.id is None
+
+
+BUILTIN = RulebookInUse(analytics.Rulebook(), None, 0, None)
+
+
+def in_use(row: RulebookVersion) -> RulebookInUse:
+    return RulebookInUse(row.parsed, row.id, row.version, row.province_id, row.created_at,
+                         row.note)
+
+
+def latest_version(session: Session, province_id: int | None) -> RulebookVersion | None:
+    scope = (RulebookVersion.province_id.is_(None) if province_id is None
+             else RulebookVersion.province_id == province_id)
+    return session.scalar(
+        select(RulebookVersion).where(scope).order_by(RulebookVersion.version.desc()).limit(1)
+    )
+
+
+def rulebook_for(
+    session: Session, province_id: int, version_id: int | None = None
+) -> RulebookInUse:
+    """The rules for a province: a chosen version, else its latest own version, else the
+    latest global version, else the built-in defaults.
+
+    :raises UnknownRulebook: ``version_id`` is not the province's nor a global version.
+    """
+    if version_id is not None:
+        row = session.get(RulebookVersion, version_id)
+        if row is None or row.province_id not in (None, province_id):
+            raise UnknownRulebook(version_id)
+        return in_use(row)
+    row = latest_version(session, province_id) or latest_version(session, None)
+    return in_use(row) if row else BUILTIN
+
+
+def rulebook_history(session: Session, province_id: int | None) -> list[RulebookVersion]:
+    """Versions that can apply to a province (its own and the global ones), newest first."""
+    scope = RulebookVersion.province_id.is_(None)
+    if province_id is not None:
+        scope = scope | (RulebookVersion.province_id == province_id)
+    return list(session.scalars(
+        select(RulebookVersion).where(scope)
+        .order_by(RulebookVersion.created_at.desc(), RulebookVersion.id.desc())
+    ))
+
+
+def save_rulebook(
+    session: Session, province_id: int | None, rules: analytics.Rulebook, note: str,
+    user_id: int | None,
+) -> RulebookVersion:
+    """Save ``rules`` as the next version of the province's (or the global) rulebook.
+
+    Earlier versions are never touched. Call ``database.begin_write`` first on SQLite; on
+    PostgreSQL a concurrent save of the same number fails on the unique constraint.
+    """
+    latest = latest_version(session, province_id)
+    row = RulebookVersion(province_id=province_id, version=(latest.version if latest else 0) + 1,
+                          rules=rules.to_dict(), note=note.strip(), created_by_id=user_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def visible_campaigns(session: Session, visible: Select) -> list[Campaign]:
+    """Campaigns of the provinces where the caller sees at least one commune, newest first."""
+    provinces = select(Commune.province_id).where(Commune.id.in_(visible))
+    return list(session.scalars(
+        select(Campaign).where(Campaign.province_id.in_(provinces))
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    ))
+
+
+def scoped_commune_ids(campaign: Campaign, visible: Select,
+                       grouping_id: int | None = None) -> Select:
+    """The ids of the campaign's communes the caller may see (optionally one grouping)."""
+    query = select(Commune.id).where(
+        Commune.province_id == campaign.province_id, Commune.is_active.is_(True),
+        Commune.id.in_(visible),
+    )
+    if grouping_id is not None:
+        query = query.where(Commune.grouping_id == grouping_id)
+    return query
+
+
+def load_communes(session: Session, ids: Select) -> list[analytics.CommuneInfo]:
+    rows = session.execute(
+        select(Commune.id, Commune.code, Commune.name, Commune.grouping_id,
+               Commune.staff_headcount)
+        .where(Commune.id.in_(ids)).order_by(Commune.name, Commune.code)
+    )
+    return [analytics.CommuneInfo(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class CampaignFormInfo:
+    form_id: int
+    code: str
+    title: str
+    sample_target: int
+    opens_on: date
+    closes_on: date
+    #: The newest version's definition: labels for questions and options.
+    definition: FormDefinition | None
+
+
+def load_forms(session: Session, campaign: Campaign) -> list[CampaignFormInfo]:
+    rows = session.execute(
+        select(CampaignForm, Form).join(Form, CampaignForm.form_id == Form.id)
+        .where(CampaignForm.campaign_id == campaign.id).order_by(Form.code)
+    ).all()
+    result = []
+    for campaign_form, form in rows:
+        version = form.current_version()
+        result.append(CampaignFormInfo(
+            form.id, form.code, form.title, campaign_form.sample_target, campaign_form.opens_on,
+            campaign_form.closes_on, version.parsed if version else None,
+        ))
+    return result
+
+
+def form_specs(session: Session, forms: list[CampaignFormInfo]) -> list[analytics.FormSpec]:
+    """Each form with the satisfied options of every one of its versions."""
+    versions: dict[int, dict[int, frozenset[str]]] = {form.form_id: {} for form in forms}
+    for version in session.scalars(
+        select(FormVersion).where(FormVersion.form_id.in_(list(versions)))
+    ):
+        versions[version.form_id][version.id] = frozenset(version.parsed.satisfied_values)
+    return [analytics.FormSpec(f.code, f.title, f.sample_target, versions[f.form_id])
+            for f in forms]
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after ``day`` in Vietnam, as an aware datetime."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=VIETNAM)
+
+
+def fetch_tallies(
+    session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
+    until: date | None = None,
+) -> list[analytics.Tally]:
+    """Responses counted per commune, form version, satisfaction option and flag.
+
+    Without ``until`` this reads the roll-up; with it, responses received up to the end of
+    that day (Vietnam time) are grouped directly.
+    """
+    if until is None:
+        query = select(
+            ResponseTally.commune_id, ResponseTally.form_id, ResponseTally.form_version_id,
+            ResponseTally.satisfaction_answer, ResponseTally.is_flagged, ResponseTally.responses,
+        ).where(
+            ResponseTally.campaign_id == campaign_id, ResponseTally.commune_id.in_(commune_ids),
+            ResponseTally.form_id.in_(list(codes)), ResponseTally.responses > 0,
+        )
+    else:
+        query = (
+            select(Response.commune_id, Response.form_id, Response.form_version_id,
+                   TALLY_KEY[4], Response.is_flagged, func.count())
+            .where(Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
+                   Response.form_id.in_(list(codes)), Response.received_at < end_of_day(until))
+            .group_by(Response.commune_id, Response.form_id, Response.form_version_id,
+                      TALLY_KEY[4], Response.is_flagged)
+        )
+    return [
+        analytics.Tally(commune_id, codes[form_id], version_id, answer or None, bool(flagged), n)
+        for commune_id, form_id, version_id, answer, flagged, n in session.execute(query)
+    ]
+
+
+def week_of(session: Session):
+    """SQL for the Monday (Vietnam time) of a response's week."""
+    if session.get_bind().dialect.name == "postgresql":
+        local = func.timezone("Asia/Ho_Chi_Minh", Response.received_at)
+        return cast(func.date_trunc("week", local), Date)
+    # SQLite keeps UTC text; Vietnam has no daylight saving time, so +7 hours is exact.
+    return func.date(Response.received_at, "+7 hours", "-6 days", "weekday 1")
+
+
+def fetch_weekly(
+    session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
+    until: date | None = None,
+) -> list[WeeklyTally]:
+    """The same counts as :func:`fetch_tallies`, split by week of receipt."""
+    week = week_of(session).label("week")
+    query = (
+        select(week, Response.commune_id, Response.form_id, Response.form_version_id,
+               TALLY_KEY[4], Response.is_flagged, func.count())
+        .where(Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
+               Response.form_id.in_(list(codes)))
+        .group_by(week, Response.commune_id, Response.form_id, Response.form_version_id,
+                  TALLY_KEY[4], Response.is_flagged)
+    )
+    if until is not None:
+        query = query.where(Response.received_at < end_of_day(until))
+    return [
+        WeeklyTally(as_date(week), analytics.Tally(commune_id, codes[form_id], version_id,
+                                                   answer or None, bool(flagged), n))
+        for week, commune_id, form_id, version_id, answer, flagged, n in session.execute(query)
+    ]
+
+
+def as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    campaign: Campaign
+    rulebook: RulebookInUse
+    forms: tuple[CampaignFormInfo, ...]
+    specs: tuple[analytics.FormSpec, ...]
+    communes: tuple[analytics.CommuneInfo, ...]
+    groupings: dict[int | None, str]
+    evaluation: analytics.Evaluation
+    commune_ids: Select
+    computed_on: date
+    until: date | None = None
+
+    @property
+    def as_of(self) -> date:
+        """The day the figures describe: the report date, else today."""
+        return self.until or self.computed_on
+
+    @property
+    def form_ids(self) -> dict[int, str]:
+        return {form.form_id: form.code for form in self.forms}
+
+
+def campaign_results(
+    session: Session, campaign: Campaign, visible: Select, *, grouping_id: int | None = None,
+    rulebook_id: int | None = None, until: date | None = None,
+) -> CampaignResults:
+    """Everything the dashboard, the exports and the API show about a campaign.
+
+    :raises UnknownRulebook: ``rulebook_id`` cannot apply to the campaign's province.
+    """
+    rulebook = rulebook_for(session, campaign.province_id, rulebook_id)
+    forms = load_forms(session, campaign)
+    specs = form_specs(session, forms)
+    ids = scoped_commune_ids(campaign, visible, grouping_id)
+    communes = load_communes(session, ids)
+    codes = {form.form_id: form.code for form in forms}
+    tallies = fetch_tallies(session, campaign.id, ids, codes, until) if codes else []
+    evaluation = analytics.evaluate(communes, specs, tallies, rulebook.rules)
+    return CampaignResults(campaign, rulebook, tuple(forms), tuple(specs), tuple(communes),
+                           grouping_names(session, campaign.province_id), evaluation, ids,
+                           today_in_vietnam(), until)
+
+
+def grouping_names(session: Session, province_id: int) -> dict[int | None, str]:
+    rows = session.execute(
+        select(Grouping.id, Grouping.name).where(Grouping.province_id == province_id)
+    )
+    return dict(rows.all())
+
+
+def campaign_trend(session: Session, results: CampaignResults) -> list[WeekPoint]:
+    """Week by week for the campaign's communes in scope."""
+    if not results.forms:
+        return []
+    weekly = fetch_weekly(session, results.campaign.id, results.commune_ids, results.form_ids,
+                          results.until)
+    return weekly_trend(weekly, results.communes, results.specs, results.rulebook.rules)
+
+
+def commune_trend(session: Session, results: CampaignResults, commune_id: int) -> list[FormWeek]:
+    """Week by week, per form, for one commune (which must be in ``results``)."""
+    only = results.commune_ids.where(Commune.id == commune_id)
+    weekly = fetch_weekly(session, results.campaign.id, only, results.form_ids, results.until)
+    return weekly_by_form(weekly, results.specs, results.rulebook.rules)
+
+
+def question_distributions(
+    session: Session, results: CampaignResults, form: CampaignFormInfo,
+    commune_ids: Select | None = None,
+) -> list[QuestionDistribution]:
+    """How unflagged respondents answered each choice, rating and number question."""
+    if form.definition is None:
+        return []
+    questions = [q.id for q in form.definition.questions if q.type in DISTRIBUTED_TYPES]
+    where = answer_scope(results, form, questions, commune_ids)
+    counts = session.execute(
+        select(Answer.question_id, Answer.value, func.count())
+        .join(Response, Answer.response_id == Response.id).where(*where)
+        .group_by(Answer.question_id, Answer.value)
+    )
+    respondents = session.execute(
+        select(Answer.question_id, func.count(distinct(Answer.response_id)))
+        .join(Response, Answer.response_id == Response.id).where(*where)
+        .group_by(Answer.question_id)
+    )
+    return answer_distribution(form.definition, [AnswerCount(*row) for row in counts],
+                               dict(respondents.all()))
+
+
+def answer_scope(results: CampaignResults, form: CampaignFormInfo, questions: list[str],
+                 commune_ids: Select | None) -> list:
+    where = [
+        Response.campaign_id == results.campaign.id, Response.form_id == form.form_id,
+        Response.commune_id.in_(commune_ids if commune_ids is not None else results.commune_ids),
+        Response.is_flagged.is_(False), Answer.question_id.in_(questions),
+    ]
+    if results.until is not None:
+        where.append(Response.received_at < end_of_day(results.until))
+    return where
+
+
+#: Free-text answers may reveal who answered or their political views (DOMAIN.md): only
+#: these roles read them, and never through the API.
+FREE_TEXT_ROLES = (Role.steering, Role.admin)
+
+
+def may_read_free_text(user) -> bool:
+    return user.role in FREE_TEXT_ROLES
+
+
+@dataclass(frozen=True)
+class FreeText:
+    received_on: date
+    question_id: str
+    value: str
+
+
+def free_text_answers(
+    session: Session, results: CampaignResults, form: CampaignFormInfo, commune_ids: Select,
+    limit: int = 200,
+) -> list[FreeText]:
+    """The newest free-text answers (only for roles allowed to read them: the caller checks)."""
+    if form.definition is None:
+        return []
+    questions = [q.id for q in form.definition.questions if q.type == "short_text"]
+    if not questions:
+        return []
+    rows = session.execute(
+        select(Response.received_at, Answer.question_id, Answer.value)
+        .join(Response, Answer.response_id == Response.id)
+        .where(*answer_scope(results, form, questions, commune_ids))
+        .order_by(Response.received_at.desc(), Answer.id.desc()).limit(limit)
+    )
+    return [FreeText(received.astimezone(VIETNAM).date(), qid, value)
+            for received, qid, value in rows]
+
+
+def rebuild_tallies(session: Session) -> int:
+    """Recompute the whole roll-up from the responses; returns the rows written.
+
+    For recovery only (the triggers keep it right). Writers wait while it runs.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE responses IN SHARE MODE"))
+    session.execute(delete(ResponseTally))
+    grouped = select(*TALLY_KEY, func.count()).group_by(*TALLY_KEY)
+    columns = ["campaign_id", "commune_id", "form_id", "form_version_id", "satisfaction_answer",
+               "is_flagged", "responses"]
+    result = session.execute(insert(ResponseTally).from_select(columns, grouped))
+    return result.rowcount
+
+
+def tally_drift(session: Session) -> int:
+    """Keys whose roll-up count differs from a fresh count of the responses (0 when right)."""
+    fresh = select(*TALLY_KEY, func.count().label("n")).group_by(*TALLY_KEY).subquery()
+    kept = select(ResponseTally).where(ResponseTally.responses != 0).subquery()
+    keys = list(zip(list(fresh.c)[:6], [kept.c.campaign_id, kept.c.commune_id, kept.c.form_id,
+                                         kept.c.form_version_id, kept.c.satisfaction_answer,
+                                         kept.c.is_flagged], strict=True))
+    on = [a == b for a, b in keys]
+    left = select(func.count()).select_from(fresh.outerjoin(kept, and_(*on))).where(
+        or_(kept.c.responses.is_(None), kept.c.responses != fresh.c.n))
+    right = select(func.count()).select_from(kept.outerjoin(fresh, and_(*on))).where(
+        fresh.c.n.is_(None))
+    return session.scalar(left) + session.scalar(right)
