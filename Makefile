@@ -43,6 +43,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/posters.py
 
 clean:
 	rm -rf $(VENV) instance/survey.db*
