@@ -1,0 +1,344 @@
+"""Every route × every role × own, neighbouring and foreign units, against a written table.
+
+The test walks ``app.url_map``: a route missing from ``EXPECTED`` fails it, so each new route
+must be added here with who may open it. URL parameters (commune, point, user, batch ids...)
+are filled three ways: the role's **own** unit, a **neighbour** in the same province outside
+the grouping and commune of the reader accounts, and a **foreign** unit in another province.
+
+Each request runs inside a transaction that is rolled back afterwards (the app's session is
+swapped for one joined to an outer transaction), so a POST that writes (disable an account,
+retire a point, log out) leaves nothing behind for the next request.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from flask import g
+from sqlalchemy import text
+from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import sessionmaker
+
+from survey_app.extensions import db
+from survey_app.models import Campaign
+from survey_app.models import CampaignForm
+from survey_app.models import Channel
+from survey_app.models import Commune
+from survey_app.models import ImportBatch
+from survey_app.models import Province
+from survey_app.models import Role
+from survey_app.models import SurveyorAssignment
+from survey_app.models.imports import ImportStatus
+from survey_app.services.points import today_in_vietnam
+from survey_app.services.submissions import store_response
+from tests.app.public.test_submit import PKS05_ANSWERS
+from tests.fixtures.field import add_user
+
+ROLES = ("anonymous", "admin", "steering", "grouping", "official", "coordinator", "surveyor")
+TARGETS = ("own", "neighbour", "foreign")
+#: ok: let in. deny: 403 or 404. login: 401 or sent to sign in. refused: answered (a flash
+#: and a redirect) without writing anything. A denied, login or refused POST must write
+#: nothing at all, and no POST by a commune official may change a response.
+OK, DENY, LOGIN, REFUSED = "ok", "deny", "login", "refused"
+#: Parameters that name a unit or something that belongs to one: checked three ways.
+SCOPED_PARAMS = {"commune_id", "point_id", "token", "user_id", "batch_id", "campaign_id",
+                 "campaign_form_id", "response_id"}
+
+
+def everyone() -> dict[str, object]:
+    return dict.fromkeys(ROLES, OK)
+
+
+def staff(default: object = DENY, **roles: object) -> dict[str, object]:
+    """Anonymous visitors are sent to sign in; admins pass; other roles as given."""
+    return {"anonymous": LOGIN, "admin": OK, **dict.fromkeys(ROLES[2:], default), **roles}
+
+
+#: What each role sees on a commune-scoped route: (own, neighbour, foreign).
+PROVINCE = (OK, OK, DENY)
+OWN_ONLY = (OK, DENY, DENY)
+#: Routes that read commune data: readers scoped to their units, coordinators to the province.
+READERS = {"steering": PROVINCE, "grouping": OWN_ONLY, "official": OWN_ONLY,
+           "coordinator": PROVINCE}
+#: The same pages without a unit in the URL: the data inside is scoped by the query.
+READER_PAGES = dict.fromkeys(("steering", "grouping", "official", "coordinator"), OK)
+#: A campaign named in the URL: the own and neighbour targets share the province's campaign.
+CAMPAIGN = (OK, OK, DENY)
+
+EXPECTED: dict[tuple[str, str], dict[str, object]] = {
+    # Citizens and the sign-in page: open to all.
+    ("static", "GET"): everyone(),
+    ("public.home", "GET"): everyone(),
+    ("public.health", "GET"): everyone(),
+    ("public.form", "GET"): everyone(),
+    ("public.submit", "POST"): everyone(),
+    ("public.thanks", "GET"): everyone(),
+    ("auth.login", "GET"): everyone(),
+    ("auth.login", "POST"): everyone(),
+    ("auth.logout", "POST"): staff(OK),
+    # Dashboard: readers and coordinators, scoped; surveyors enter data, they do not read it.
+    ("dashboard.static", "GET"): everyone(),
+    ("dashboard.plotly_js", "GET"): everyone(),
+    ("dashboard.index", "GET"): staff(**READER_PAGES),
+    ("dashboard.report", "GET"): staff(**READER_PAGES),
+    ("dashboard.commune", "GET"): staff(**READERS),
+    ("dashboard.export_xlsx", "GET"): staff(**READER_PAGES),
+    ("dashboard.export_csv", "GET"): staff(**READER_PAGES),
+    # The JSON API: the dashboard's readers, scoped; 401 rather than a sign-in redirect.
+    ("api.campaigns", "GET"): staff(**READER_PAGES),
+    ("api.summary", "GET"): staff(**dict.fromkeys(READER_PAGES, CAMPAIGN)),
+    ("api.communes", "GET"): staff(**dict.fromkeys(READER_PAGES, CAMPAIGN)),
+    ("api.commune", "GET"): staff(**READERS),
+    # QR codes: the steering committee, groupings and communes read their own points;
+    # only admins make, rotate or retire them.
+    ("admin.points", "GET"): staff(steering=OK, grouping=OK, official=OK),
+    ("admin.commune_points", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
+                                           official=OWN_ONLY),
+    ("admin.point_png", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY, official=OWN_ONLY),
+    ("admin.point_svg", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY, official=OWN_ONLY),
+    ("admin.point_poster", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
+                                         official=OWN_ONLY),
+    ("admin.posters_pdf", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
+                                        official=OWN_ONLY),
+    ("admin.posters_zip", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
+                                        official=OWN_ONLY),
+    ("admin.add_point", "POST"): staff(),
+    ("admin.rotate_point", "POST"): staff(),
+    ("admin.retire", "POST"): staff(),
+    # Administration proper.
+    ("admin.index", "GET"): staff(),
+    ("admin.rulebooks", "GET"): staff(),
+    ("admin.rulebooks_save", "POST"): staff(),
+    ("admin.assignments", "GET"): staff(),
+    ("admin.assignments_save", "POST"): staff(),
+    ("admin.assignments_reset", "POST"): staff(),
+    # Accounts: admins manage all; a coordinator its own organisation's surveyors only.
+    ("admin.accounts", "GET"): staff(coordinator=OK),
+    ("admin.account_new", "GET"): staff(coordinator=OK),
+    ("admin.account_new", "POST"): staff(coordinator=OK),
+    ("admin.account_edit", "GET"): staff(coordinator=OWN_ONLY),
+    ("admin.account_edit", "POST"): staff(coordinator=OWN_ONLY),
+    ("admin.account_password", "GET"): staff(coordinator=OWN_ONLY),
+    ("admin.account_password", "POST"): staff(coordinator=OWN_ONLY),
+    ("admin.account_status", "POST"): staff(coordinator=OWN_ONLY),
+    ("admin.own_password", "GET"): staff(OK),
+    ("admin.own_password", "POST"): staff(OK),
+    # Field work: coordinators and surveyors; a surveyor only where it is assigned.
+    ("field.index", "GET"): staff(coordinator=OK, surveyor=OK),
+    ("field.entry", "GET"): staff(coordinator=PROVINCE, surveyor=OWN_ONLY),
+    ("field.entry_submit", "POST"): staff(coordinator=PROVINCE, surveyor=OWN_ONLY),
+    ("field.assignments", "GET"): staff(coordinator=OK),
+    ("field.assign", "GET"): staff(coordinator=OWN_ONLY),
+    ("field.assign", "POST"): staff(coordinator=OWN_ONLY),
+    ("field.progress", "GET"): staff(**READER_PAGES),
+    ("field.offline", "GET"): staff(coordinator=OK, surveyor=OK),
+    ("field.offline_worker", "GET"): everyone(),
+    ("field.offline_manifest", "GET"): everyone(),
+    ("field.offline_asset", "GET"): everyone(),
+    ("field.sync_session", "GET"): staff(coordinator=OK, surveyor=OK),
+    ("field.sync", "POST"): staff(coordinator=OK, surveyor=OK),
+    ("field.imports", "GET"): staff(coordinator=OK, surveyor=OK),
+    ("field.import_upload", "POST"): staff(coordinator=OK, surveyor=OK),
+    ("field.import_template", "GET"): staff(coordinator=PROVINCE, surveyor=PROVINCE),
+    ("field.import_guide", "GET"): staff(coordinator=PROVINCE, surveyor=PROVINCE),
+    # An upload belongs to the one who sent it (the own target's batch is the surveyor's).
+    ("field.import_batch", "GET"): staff(admin=DENY, surveyor=OWN_ONLY),
+    ("field.import_confirm", "POST"): staff(admin=REFUSED, coordinator=REFUSED,
+                                            surveyor=(OK, REFUSED, REFUSED)),
+    ("field.import_discard", "POST"): staff(admin=DENY, surveyor=OWN_ONLY),
+}
+
+
+@dataclass
+class Check:
+    endpoint: str
+    method: str
+    role: str
+    target: str
+    url: str
+
+
+@pytest.fixture
+def world(field_world, published_forms, create_point):
+    """field_world plus a foreign province, a point and a response per commune, batches."""
+    foreign_province = Province(code="01", name="Hà Nội", division_type="thành phố")
+    db.session.add(foreign_province)
+    db.session.flush()
+    foreign = Commune(code="00004", name="Phường Ba Đình", division_type="phường",
+                      province_id=foreign_province.id)
+    db.session.add(foreign)
+    today = today_in_vietnam()
+    foreign_campaign = Campaign(name="Năm 2026", province_id=foreign_province.id, forms=[
+        CampaignForm(form_id=published_forms["PKS05"].id, opens_on=today - timedelta(days=5),
+                     closes_on=today + timedelta(days=5))])
+    db.session.add(foreign_campaign)
+    db.session.flush()
+    outsider = add_user("outsider", Role.surveyor, province_id=foreign_province.id,
+                        organisation_id=field_world.youth.id)
+    db.session.add(SurveyorAssignment(campaign_id=foreign_campaign.id, user_id=outsider.id,
+                                      commune_id=foreign.id))
+    communes = {"own": field_world.own, "neighbour": field_world.other, "foreign": foreign}
+    campaigns = {"own": field_world.campaign, "neighbour": field_world.campaign,
+                 "foreign": foreign_campaign}
+    version = published_forms["PKS05"].current_version()
+    users = {"own": field_world.users["surveyor"], "neighbour": field_world.users["farmer"],
+             "foreign": outsider}
+    values: dict[str, dict[str, object]] = {name: {} for name in SCOPED_PARAMS}
+    for target in TARGETS:
+        commune, campaign = communes[target], campaigns[target]
+        point = create_point(commune, "PKS05")
+        stored = store_response(
+            db.session, submission_id=f"00000000-0000-4000-8000-00000000000{TARGETS.index(target)}",
+            campaign_id=campaign.id, commune_id=commune.id, version=version,
+            answers=dict(PKS05_ANSWERS), channel=Channel.paper, entered_by_id=users[target].id)
+        batch = ImportBatch(user_id=users[target].id, campaign_id=campaign.id,
+                            form_version_id=version.id, file_name="phieu.csv",
+                            file_sha256="0" * 64, status=ImportStatus.checked, pending=[])
+        db.session.add(batch)
+        db.session.flush()
+        campaign_form = next(cf for cf in campaign.forms
+                             if cf.form_id == published_forms["PKS05"].id)
+        for name, value in (("commune_id", commune.id), ("point_id", point.id),
+                            ("token", point.token), ("user_id", users[target].id),
+                            ("batch_id", batch.id), ("campaign_id", campaign.id),
+                            ("campaign_form_id", campaign_form.id),
+                            ("response_id", stored.response_id)):
+            values[name][target] = value
+    db.session.commit()
+    common = {"form_id": published_forms["PKS05"].id, "filename": "staff.css",
+              "extension": "csv", "name": "app.js"}
+    tokens = {name: user.session_token for name, user in field_world.users.items()}
+    tokens["official"] = field_world.users["official"].session_token
+    db.session.remove()
+    return values, common, tokens
+
+
+STATIC_FILES = {"dashboard.static": "dashboard.css"}
+#: Query-string arguments that name a unit, per endpoint: checked three ways like URL ones.
+QUERY_UNITS = {"admin.posters_pdf": {"commune": "commune_id"},
+               "admin.posters_zip": {"commune": "commune_id"}}
+
+
+def build_checks(app, values, common) -> tuple[list[Check], list[str]]:
+    checks, problems = [], []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            expected = EXPECTED.get((rule.endpoint, method))
+            if expected is None:
+                problems.append(f"{method} {rule.rule} ({rule.endpoint}) is not in EXPECTED: "
+                                f"add who may open it")
+                continue
+            queried = QUERY_UNITS.get(rule.endpoint, {})
+            scoped = bool(set(rule.arguments) & SCOPED_PARAMS) or bool(queried)
+            for target in TARGETS if scoped else ("own",):
+                arguments = {}
+                for name in rule.arguments:
+                    if name in SCOPED_PARAMS:
+                        arguments[name] = values[name][target]
+                    elif name == "filename":
+                        arguments[name] = STATIC_FILES.get(rule.endpoint, common["filename"])
+                    elif name in common:
+                        arguments[name] = common[name]
+                    else:
+                        problems.append(f"{rule.rule}: no test value for <{name}>: add it to "
+                                        f"the world fixture")
+                        break
+                else:
+                    url = rule.build(arguments, append_unknown=False)[1]
+                    # Pages that pick a campaign get the target's, as the app's links do.
+                    query = {"campaign": values["campaign_id"][target]}
+                    query.update({name: values[param][target] for name, param in queried.items()})
+                    url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+                    checks.extend(Check(rule.endpoint, method, role, target, url)
+                                  for role in ROLES)
+    return checks, problems
+
+
+def expected_outcome(check: Check) -> str:
+    value = EXPECTED[(check.endpoint, check.method)][check.role]
+    return value[TARGETS.index(check.target)] if isinstance(value, tuple) else value
+
+
+def classify(response, expected: str, wrote: bool) -> str:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status >= 500:
+        return f"error {status}"
+    if status == 401 or (300 <= status < 400 and "/dang-nhap" in location and "next=" in location):
+        return LOGIN if not wrote else "login after writing"
+    if status in (403, 404):
+        return DENY if not wrote else "deny after writing"
+    if expected == REFUSED:
+        return REFUSED if not wrote else "ok (it wrote)"
+    return OK
+
+
+def fingerprint() -> dict[str, object]:
+    """A digest of every table's rows, read inside the request's (rolled-back) transaction."""
+    tables = db.metadata.sorted_tables
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One round trip instead of one per table: PostgreSQL can digest a table in SQL.
+        columns = ", ".join(
+            f"(SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) "
+            f'FROM "{table.name}" t)' for table in tables)
+        return dict(zip([t.name for t in tables],
+                        db.session.execute(text(f"SELECT {columns}")).one(), strict=True))
+    return {table.name: hash(repr(db.session.execute(
+        table.select().order_by(*table.primary_key.columns)).all())) for table in tables}
+
+
+@contextmanager
+def rolled_back():
+    """Run the app's queries in a transaction that is undone afterwards."""
+    connection = db.engine.connect()
+    outer = connection.begin()
+    session = scoped_session(sessionmaker(bind=connection,
+                                          join_transaction_mode="create_savepoint"))
+    original, db.session = db.session, session
+    try:
+        yield
+    finally:
+        db.session = original
+        session.remove()
+        outer.rollback()
+        connection.close()
+
+
+def test_every_route_answers_every_role_as_the_table_says(app, world):
+    values, common, tokens = world
+    checks, problems = build_checks(app, values, common)
+    assert not problems, "\n".join(problems)
+    wrong = []
+    for check in checks:
+        client = app.test_client()
+        if check.role != "anonymous":
+            with client.session_transaction() as session:
+                session["_user_id"] = tokens[check.role]
+                session["_fresh"] = True
+        expected = expected_outcome(check)
+        with rolled_back():
+            g.pop("_login_user", None)
+            before = fingerprint() if check.method == "POST" else None
+            response = client.open(check.url, method=check.method, data={})
+            changed = set()
+            if before is not None:
+                after = fingerprint()
+                changed = {name for name in before if before[name] != after[name]}
+            got = classify(response, expected, bool(changed))
+            response.close()
+        if check.role == "official" and changed & {"responses", "answers"}:
+            got = "a commune official changed a response"
+        if got != expected:
+            wrong.append(f"{check.method} {check.url} as {check.role} ({check.target}): "
+                         f"expected {expected}, got {got} ({response.status_code})"
+                         + (f"; wrote to {sorted(changed)}" if changed else ""))
+    assert not wrong, f"{len(wrong)} of {len(checks)} checks differ:\n" + "\n".join(wrong)
+
+
+def test_the_table_names_no_route_that_does_not_exist(app):
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert set(EXPECTED) - routes == set()
