@@ -276,7 +276,8 @@ def form_rates(results: Sequence[FormResult], words: Words) -> go.Figure:
     fig = go.Figure()
     positions = ["outside" if r.state is FormState.insufficient else "inside" for r in results]
     fig.add_bar(x=codes, y=[x or 0 for x in rates], text=texts, textposition=positions,
-                insidetextanchor="end", textfont={"color": "#ffffff"},
+                insidetextanchor="end", insidetextfont={"color": "#ffffff"},
+                outsidetextfont={"color": INK},
                 marker_color=[STATE_COLOURS[r.state] for r in results],
                 error_y={"type": "data", "array": up, "arrayminus": down, "color": INK,
                          "thickness": 2, "width": 8},

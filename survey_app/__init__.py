@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         database.configure_engine(db.engine)
 
     from survey_app import admin
+    from survey_app import api
     from survey_app import auth
     from survey_app import cli
     from survey_app import dashboard
@@ -63,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(field.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(api.bp)
     errors.register(app)
     cli.register(app)
     points_cli.register(app)
