@@ -44,3 +44,18 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={IMMEDIATE: True})
+
+
+def end_read(session: Session) -> None:
+    """End the session's read transaction, keeping what it loaded usable (nothing is expired).
+
+    A request that reads and checks before it writes calls this and then ``begin_write``, so
+    the SQLite write lock is held for the writes only, not for the checks in between: writers
+    queue on that one lock, and SQLite's busy handler polls it with growing sleeps.
+    """
+    if session.in_transaction():
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire

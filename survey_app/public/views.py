@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 
 from flask import Response
 from flask import current_app
@@ -11,18 +12,21 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 from wtforms.validators import ValidationError
 
-from forms import FormDefinition
 from forms import validate_answers
 from survey_app.database import begin_write
+from survey_app.database import end_read
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.extensions import limiter
+from survey_app.models import CampaignForm
 from survey_app.models import Channel
 from survey_app.models import CollectionPoint
 from survey_app.models import FormVersion
@@ -54,20 +58,28 @@ def unavailable(token: str) -> tuple[str, int]:
     return render_template("public/retired.html", commune=retired.commune, form=retired.form), 410
 
 
-def current_version(point: CollectionPoint) -> FormVersion | None:
-    return point.form.current_version()
+@dataclass(frozen=True)
+class Opening:
+    """What a live point takes answers on today."""
+
+    version: FormVersion
+    campaign_form: CampaignForm
 
 
-def closed_reason(point: CollectionPoint) -> tuple[str, int] | None:
-    """Why this point cannot take answers today, as a page; None when it can."""
-    if point.form.is_retired or current_version(point) is None:
+def open_for_answers(point: CollectionPoint) -> Opening | tuple[str, int]:
+    """The version and campaign form this point takes answers on today, or the page saying why
+    it takes none."""
+    version = None if point.form.is_retired else point.form.current_version()
+    if version is None:
         return notice(
             _("This form is no longer in use"),
             _("Form %(code)s is no longer used for surveys. Thank you for your interest.",
               code=point.form.code),
             410,
         )
-    if open_campaign_form(db.session, point.commune, point.form_id, today_in_vietnam()) is None:
+    campaign_form = open_campaign_form(db.session, point.commune, point.form_id,
+                                       today_in_vietnam())
+    if campaign_form is None:
         return notice(
             _("The survey is not open"),
             _("Form %(code)s of %(commune)s is not taking answers at the moment. Please come "
@@ -75,19 +87,38 @@ def closed_reason(point: CollectionPoint) -> tuple[str, int] | None:
               code=point.form.code, commune=point.commune.name),
             403,
         )
-    return None
+    return Opening(version, campaign_form)
+
+
+#: The questions of a blank form, rendered once per version and language: a version never
+#: changes after publishing, and this is most of the work of showing a form.
+_BLANK_QUESTIONS: dict[tuple[int, str, str], Markup] = {}
+
+
+def render_questions(version: FormVersion, answers: dict, errors: dict) -> Markup:
+    def render() -> Markup:
+        html = render_template("public/_questions.html", definition=version.parsed,
+                               answers=answers, errors=errors)
+        return Markup(html)  # noqa: S704  (autoescaped template output)
+
+    if answers or errors:
+        return render()
+    key = (version.id, version.checksum, str(get_locale()))
+    if key not in _BLANK_QUESTIONS:
+        _BLANK_QUESTIONS[key] = render()
+    return _BLANK_QUESTIONS[key]
 
 
 def render_form(point, version, *, answers=None, errors=None, submission_id=None, status=200,
                 alert=None):
-    definition: FormDefinition = version.parsed
+    errors = {qid: describe(error) for qid, error in (errors or {}).items()}
     return render_template(
         "public/form.html",
         point=point,
         version=version,
-        definition=definition,
-        answers=answers or {},
-        errors={qid: describe(error) for qid, error in (errors or {}).items()},
+        definition=version.parsed,
+        questions=render_questions(version, answers or {}, errors),
+        errors=errors,
         submission_id=submission_id or str(uuid.uuid4()),
         opened_at=int(time.time()),
         alert=alert,
@@ -102,7 +133,10 @@ def form(token: str):
     point = find_point(db.session, token).point
     if point is None:
         return unavailable(token)
-    return closed_reason(point) or render_form(point, current_version(point))
+    opening = open_for_answers(point)
+    if not isinstance(opening, Opening):
+        return opening
+    return render_form(point, opening.version)
 
 
 @bp.post("/f/<token>")
@@ -110,14 +144,13 @@ def form(token: str):
 @limiter.limit(lambda: current_app.config["PUBLIC_SUBMIT_LIMIT"])
 def submit(token: str):
     """Store one citizen's answers; a resend of the same submission is thanked, not stored."""
-    begin_write(db.session())
     point = find_point(db.session, token).point
     if point is None:
         return unavailable(token)
-    closed = closed_reason(point)
-    if closed:
-        return closed
-    version = submitted_version(point)
+    opening = open_for_answers(point)
+    if not isinstance(opening, Opening):
+        return opening
+    version = submitted_version(point, opening.version)
     definition = version.parsed
     raw = {q.id: request.form.getlist(q.id) for q in definition.questions}
     submission_id = valid_submission_id(request.form.get("submission_id"))
@@ -133,13 +166,15 @@ def submit(token: str):
         return render_form(point, version, answers=raw, errors=result.errors,
                            submission_id=submission_id, status=422,
                            alert=_("Some answers need your attention. They are marked below."))
-    campaign_form = open_campaign_form(db.session, point.commune, point.form_id,
-                                       today_in_vietnam())
+    # Checked: now take the write lock, for the insert alone. The unique submission id, not
+    # the reads above, is what keeps a resend from being stored twice.
+    end_read(db.session())
+    begin_write(db.session())
     try:
         store_response(
             db.session,
             submission_id=submission_id,
-            campaign_id=campaign_form.campaign_id,
+            campaign_id=opening.campaign_form.campaign_id,
             commune_id=point.commune_id,
             version=version,
             answers=result.answers,
@@ -164,10 +199,11 @@ def too_many_requests(error: TooManyRequests):
     """Over the submit limit (many people on one commune Wi-Fi): keep the answers on the page."""
     token = (request.view_args or {}).get("token")
     point = find_point(db.session, token).point if token and request.method == "POST" else None
-    if point is None or closed_reason(point) is not None:
+    opening = open_for_answers(point) if point is not None else None
+    if not isinstance(opening, Opening):
         return notice(_("Please wait a moment"),
                       _("Too many requests. Please wait a minute and try again."), 429)
-    version = submitted_version(point)
+    version = submitted_version(point, opening.version)
     raw = {q.id: request.form.getlist(q.id) for q in version.parsed.questions}
     return render_form(point, version, answers=raw, status=429,
                        submission_id=valid_submission_id(request.form.get("submission_id")),
@@ -175,17 +211,17 @@ def too_many_requests(error: TooManyRequests):
                                "answers are kept: please wait a minute, then press Send again."))
 
 
-def submitted_version(point: CollectionPoint) -> FormVersion:
+def submitted_version(point: CollectionPoint, current: FormVersion) -> FormVersion:
     """The version the page was rendered with, so answers stay tied to the questions asked."""
     wanted = request.form.get("version_id", type=int)
-    if wanted:
+    if wanted and wanted != current.id:
         version = db.session.scalar(
             select(FormVersion).where(FormVersion.id == wanted,
                                       FormVersion.form_id == point.form_id)
         )
         if version is not None:
             return version
-    return current_version(point)
+    return current
 
 
 def elapsed_seconds(opened_at: str | None) -> int | None:
