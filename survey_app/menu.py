@@ -11,6 +11,7 @@ AREAS = [
     ("dashboard.index", _l("Dashboard"), {Role.steering, Role.grouping, Role.commune_official,
                                           Role.coordinator}),
     ("field.index", _l("Field work"), {Role.coordinator, Role.surveyor}),
+    ("field.progress", _l("Field progress"), {Role.steering, Role.grouping, Role.commune_official}),
     ("admin.points", _l("QR codes"), {Role.steering, Role.grouping, Role.commune_official}),
     ("admin.index", _l("Administration"), set()),
 ]

@@ -144,7 +144,9 @@ def fill_choices(form: AccountForm, user: User | None = None) -> None:
         provinces.append(user.province)
     ids = [p.id for p in provinces]
     none = [(0, "—")]
-    form.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in assignable_roles(current_user)]
+    # Administrator last, so that a hurried form never makes one by default.
+    roles = sorted(assignable_roles(current_user), key=lambda r: r is Role.admin)
+    form.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in roles]
     form.province_id.choices = none + [(p.id, p.name) for p in provinces]
     form.grouping_id.choices = none + [
         (g.id, f"{g.name} · {g.province.name}") for g in db.session.scalars(

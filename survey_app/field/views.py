@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -82,7 +83,30 @@ def index():
         counts = collected_counts(db.session, campaign, sorted({t.commune.id for t in targets}))
         mine = entered_by_me(campaign)
     return render_template("field/index.html", campaigns=campaigns, campaign=campaign,
-                           targets=targets, counts=counts, mine=mine)
+                           targets=targets, counts=counts, mine=mine, links=home_links(campaign))
+
+
+def home_links(campaign: Campaign | None) -> list[tuple[str, str, str]]:
+    """(url, title, hint) of the other field pages this user may open."""
+    query = {"campaign": campaign.id} if campaign else {}
+    links = [
+        ("field.imports", {}, _("Import paper forms from a file"),
+         _("Upload a filled-in CSV or Excel template; it is checked row by row first.")),
+        ("field.offline", {}, _("Offline forms"),
+         _("Install the forms on a phone and fill them in without a network.")),
+    ]
+    if current_user.role is not Role.surveyor:
+        links = [
+            ("field.assignments", query, _("Surveyors and their communes"),
+             _("Choose which communes each surveyor covers.")),
+            ("admin.accounts", {}, _("Surveyor accounts"),
+             _("Create accounts, reset passwords, disable an account.")),
+            ("field.progress", query, _("Progress"),
+             _("Responses collected against the sample target.")),
+            *links,
+        ]
+    return [(url_for(endpoint, **args), title, hint) for endpoint, args, title, hint in links
+            if endpoint in current_app.view_functions]
 
 
 def entered_by_me(campaign: Campaign) -> dict[tuple[int, int], int]:
