@@ -22,7 +22,7 @@ ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 #: short enough to type from a poster, and a link that fits a QR code of version 4.
 TOKEN_LENGTH = 10
 #: What people type instead of the printed symbol, read the way Crockford intended.
-_TYPED = str.maketrans({"i": "1", "l": "1", "o": "0", "-": None, " ": None, ".": None})
+_TYPED = str.maketrans({"i": "1", "l": "1", "o": "0", "-": None, " ": None})
 
 
 def new_token() -> str:

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import Select
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -108,8 +110,6 @@ def create_point(session: Session, commune: Commune, form: Form,
 
     :raises PointError: the form is retired, or a live point has the same form and label.
     """
-    from flask_babel import gettext as _
-
     label = (label or "").strip() or None
     if form.is_retired:
         raise PointError(_("Form %(code)s is no longer in use.", code=form.code))
@@ -134,8 +134,6 @@ def rotate_token(session: Session, point: CollectionPoint) -> str:
 
     :raises PointError: the point is retired.
     """
-    from flask_babel import gettext as _
-
     if point.retired_at is not None:
         raise PointError(_("This point is retired; open a new one instead."))
     old = point.token
@@ -190,7 +188,7 @@ def point_stats(session: Session, commune_id: int, visible: Select) -> list[Poin
 
 @dataclass(frozen=True)
 class CommuneSummary:
-    """A commune's live points, their scans and the responses that came through them."""
+    """A commune's live points, and the scans and responses of all its points."""
 
     commune: Commune
     points: int
@@ -200,10 +198,12 @@ class CommuneSummary:
 
 def commune_summaries(session: Session, communes: Select) -> list[CommuneSummary]:
     """One summary per commune whose id ``communes`` selects, by grouping then name."""
+    # Scans, like responses, count every point the commune has had, retired ones included.
     live = (
-        select(CollectionPoint.commune_id, func.count().label("points"),
+        select(CollectionPoint.commune_id,
+               func.count(case((CollectionPoint.retired_at.is_(None), 1))).label("points"),
                func.sum(CollectionPoint.scan_count).label("scans"))
-        .where(CollectionPoint.retired_at.is_(None), CollectionPoint.commune_id.in_(communes))
+        .where(CollectionPoint.commune_id.in_(communes))
         .group_by(CollectionPoint.commune_id)
     ).subquery()
     answered = (

@@ -191,6 +191,11 @@ def test_scans_and_responses_are_shown_per_point(admin, client, points, open_cam
     row = listing[listing.index("Xã Hợp Thịnh"):]
     row = row[:row.index("</tr>")]
     assert re.findall(r'class="num">(\d+)<', row) == ["7", "3", "1"]
+    admin.post(f"/quan-tri/ma-qr/diem/{point.id}/ngung")
+    listing = admin.get("/quan-tri/ma-qr/").get_data(as_text=True)
+    row = listing[listing.index("Xã Hợp Thịnh"):]
+    row = row[:row.index("</tr>")]
+    assert re.findall(r'class="num">(\d+)<', row) == ["6", "3", "1"], "history stays"
 
 
 def test_commune_official_sees_and_prints_only_their_commune(official, points, home, neighbour):
