@@ -185,7 +185,7 @@ def commune_charts(results: Iterable[FormResult], weeks: Sequence[FormWeek],
                    threshold: Fraction) -> dict[str, Chart]:
     w = words()
     return {
-        "forms": chart("forms", _("Satisfaction by form, with its 95% interval"),
+        "forms": chart("forms", _("Satisfaction by form, with its 95 percent confidence interval"),
                        charts.form_rates(list(results), w)),
         "trend": chart("trend", _("Satisfaction so far, week by week"),
                        charts.form_trend(weeks, threshold, w)),

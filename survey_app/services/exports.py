@@ -224,9 +224,10 @@ def detail_sheet(book, results: CampaignResults, note: str) -> None:
     communes = {c.id: c for c in results.communes}
     sheet = Sheet(book, _("Commune × form"), note, [
         _("Commune code"), _("Commune"), _("Form"), _("Valid responses"),
-        _("Satisfied responses"), _("Satisfaction"), _("95% interval, low"),
-        _("95% interval, high"), _("Minimum responses"), _("Threshold"), _("Result"),
-        _("Responses still missing"), _("Flagged responses"),
+        _("Satisfied responses"), _("Satisfaction"),
+        _("Lower bound of the 95 percent interval"), _("Upper bound of the 95 percent interval"),
+        _("Minimum responses"), _("Threshold"), _("Result"), _("Responses still missing"),
+        _("Flagged responses"),
         _("Without a satisfaction answer"), _("Sample target")],
         [12, 30, 8, 12, 12, 12, 12, 12, 12, 10, 20, 12, 12, 14, 12])
     for r in results.evaluation.results:
@@ -280,7 +281,7 @@ def responses_csv(
                  if include_text or q.type != "short_text"] if definition else []
     numbers = definition.numbers if definition else {}
     yield "\ufeff" + line([
-        _("No."), _("Commune code"), _("Commune"), _("Grouping"), _("Form"), _("Version"),
+        _("Row number"), _("Commune code"), _("Commune"), _("Grouping"), _("Form"), _("Version"),
         _("Channel"), _("Received on"), _("Flagged"), _("Flag reason"),
         *[defuse(f"{numbers[q.id]}. {q.text}") for q in questions],
     ])
