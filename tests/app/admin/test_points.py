@@ -160,6 +160,20 @@ def test_rotating_sends_the_old_poster_to_the_explained_page(admin, client, poin
         point.token)
 
 
+def test_changes_need_the_pages_csrf_token(app, admin, points):
+    app.config["WTF_CSRF_ENABLED"] = True
+    point = points[("Xã Hợp Thịnh", "PKS05")]
+    page = admin.get(f"/quan-tri/ma-qr/xa/{point.commune_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert admin.post(f"/quan-tri/ma-qr/diem/{point.id}/doi-ma").status_code == 400
+    assert admin.post(f"/quan-tri/ma-qr/diem/{point.id}/doi-ma",
+                      data={"csrf_token": token}).status_code == 302
+    assert admin.post(f"/quan-tri/ma-qr/xa/{point.commune_id}/them",
+                      data={"csrf_token": token, "form_code": "PKS05", "label": "Quầy 2"}
+                      ).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(CollectionPoint)) == 15
+
+
 def test_retiring_closes_the_link_with_410_and_stops_printing(admin, client, points):
     point = points[("Xã Hợp Thịnh", "PKS03")]
     assert admin.post(f"/quan-tri/ma-qr/diem/{point.id}/ngung").status_code == 302
