@@ -24,6 +24,7 @@ from datetime import timedelta
 from flask_babel import format_date
 from flask_babel import gettext as _
 from openpyxl.utils.datetime import from_excel
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -175,7 +176,7 @@ def guide_rows(entry: EntryForm) -> list[list[str]]:
 def fill_in_instructions() -> list[str]:
     return [
         _("Fill in one row per paper form, from row 3 of the first sheet. Keep rows 1 and 2."),
-        _("ma_xa: the commune code, from the list at the end of this sheet."),
+        _("ma_xa: the commune code, from the list of your communes with their codes."),
         _("ma_phieu: the number written on the paper form. Give every form its own number: "
           "then uploading a file again never stores a form twice."),
         _("ngay_phong_van: the day of the interview, as day/month/year."),
@@ -368,8 +369,13 @@ class FileCheck:
                     name=name, code=self.definition.code, version=self.definition.version)))
             else:
                 self.positions[name] = index
-        for name in known:
-            if name not in self.positions and name not in (REFERENCE, INTERVIEW_DATE):
+        # A column left out is read as empty cells: fine for optional and conditional
+        # questions (a row that needs one says so), a problem for the commune and for required
+        # questions, which would otherwise fail on every row.
+        needed = [COMMUNE, *(q.id for q in self.definition.questions
+                             if q.required and q.show_if is None)]
+        for name in needed:
+            if name not in self.positions:
                 self.problems.append(Problem(header_row, name, _(
                     "Column “%(name)s” is missing. Row 1 must keep the template's column "
                     "names.", name=name)))
@@ -377,9 +383,11 @@ class FileCheck:
 
     def is_notes_row(self, cells: list[Cell]) -> bool:
         """The template's second row, which repeats the questions in words."""
-        first = self.definition.questions[0]
-        text = cell_text(self.cell(cells, first.id)) or ""
-        return text.startswith(f"{self.definition.numbers[first.id]}. {first.text}")
+        for question in self.definition.questions:
+            if question.id in self.positions:
+                text = cell_text(self.cell(cells, question.id)) or ""
+                return text.startswith(f"{self.definition.numbers[question.id]}. {question.text}")
+        return False
 
     def cell(self, cells: list[Cell], column_id: str) -> Cell:
         index = self.positions.get(column_id)
@@ -617,20 +625,25 @@ def store_batch(session: Session, user: User, batch_id: int, today: date) -> Imp
     if allowed is None or {row["commune_id"] for row in pending} - allowed.commune_ids:
         raise ImportRefused(_("Your assignments or the survey period changed since the check. "
                               "Upload the file again."))
+    provenance = []
     for row in pending:
         stored = store_response(
             session, submission_id=row["submission_id"], campaign_id=batch.campaign_id,
             commune_id=row["commune_id"], version=version, answers=row["answers"],
             channel=Channel.import_, entered_by_id=user.id)
-        if not stored.created:
-            batch.duplicate_count += 1
-            continue
-        batch.stored_count += 1
-        interviewed_on = row["interviewed_on"]
-        session.add(ImportRow(batch_id=batch.id, response_id=stored.response_id,
-                              row_number=row["row"], reference=row["reference"],
-                              interviewed_on=date.fromisoformat(interviewed_on)
-                              if interviewed_on else None))
+        if stored.created:
+            interviewed_on = row["interviewed_on"]
+            provenance.append({
+                "batch_id": batch.id, "response_id": stored.response_id,
+                "row_number": row["row"], "reference": row["reference"],
+                "interviewed_on": date.fromisoformat(interviewed_on) if interviewed_on else None,
+            })
+    # One multi-row insert at the end: adding rows to the session one by one would flush
+    # before every response's insert.
+    if provenance:
+        session.execute(insert(ImportRow), provenance)
+    batch.stored_count = len(provenance)
+    batch.duplicate_count += len(pending) - len(provenance)
     batch.status = ImportStatus.stored
     batch.confirmed_at = now_utc()
     batch.pending = None

@@ -423,3 +423,12 @@ def test_interview_date_before_the_survey_opened(surveyor, field_world, pks05):
     [(_, _, message)] = problems(upload(surveyor, pks05, csv_bytes(
         header, [row(field_world.own, 1, ngay_phong_van=early)])))
     assert pks05.opens_on.strftime("%d/%m/%Y") in message
+
+
+def test_too_many_rows_is_refused_before_any_check(app, surveyor, field_world, pks05):
+    app.config["IMPORT_MAX_ROWS"] = 2
+    header = template_header(surveyor, pks05)
+    body = csv_bytes(header, [row(field_world.own, n) for n in range(3)])
+    [(_, _, message)] = problems(upload(surveyor, pks05, body))
+    assert "Tệp có hơn 2 dòng" in message
+    assert count(Response) == 0
