@@ -432,3 +432,14 @@ def test_too_many_rows_is_refused_before_any_check(app, surveyor, field_world, p
     [(_, _, message)] = problems(upload(surveyor, pks05, body))
     assert "Tệp có hơn 2 dòng" in message
     assert count(Response) == 0
+
+
+def test_optional_question_columns_may_be_left_out(surveyor, field_world, pks05):
+    optional = {"age_group", "gender", "procedure_field", "procedure_field_other", "wait_reason",
+                "late_notified", "extra_payment_field"}
+    header = [c for c in template_header(surveyor, pks05) if c not in optional]
+    reply = upload(surveyor, pks05, csv_bytes(header, [row(field_world.own, 1)]))
+    assert reply.status_code == 200, problems(reply)
+    confirm(surveyor, reply)
+    stored = {a.question_id for a in db.session.scalars(select(Answer))}
+    assert stored == set(ANSWERS) - optional
