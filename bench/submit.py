@@ -208,7 +208,9 @@ def gunicorn(path: str, url: str, point_id: int, page: Path, args):
         env.update(BARE_DATABASE=url.replace("sqlite:///", "").replace("+psycopg", ""),
                    BARE_POINT=str(point_id), BARE_PAGE=str(page))
     workers = args.workers
-    command = [GUNICORN, "--workers", str(workers), "--bind", f"{HOST}:{port}",
+    # --preload: the app is imported once, before the workers fork, so that every worker can
+    # serve as soon as the port answers (importing the app takes seconds on a busy machine).
+    command = [GUNICORN, "--workers", str(workers), "--bind", f"{HOST}:{port}", "--preload",
                "--log-level", "warning", "--backlog", "256", *target]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     try:
@@ -230,9 +232,12 @@ def wait_until_serving(port: int, server: subprocess.Popen, timeout: float = 30)
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
             with socket.create_connection((HOST, port), timeout=1):
+                pass
+            if request(port, "GET", "/f/warm-up")[0] in (200, 404):
                 return
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise RuntimeError("gunicorn did not start in time")
 
 
@@ -348,7 +353,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--duration", type=float, default=20, help="measured seconds per run")
-    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=16, help="parallel client threads")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",

@@ -46,16 +46,21 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={IMMEDIATE: True})
 
 
-def end_read(session: Session) -> None:
-    """End the session's read transaction, keeping what it loaded usable (nothing is expired).
+def start_writing(session: Session) -> None:
+    """Turn a request that has done its reads and checks into a writer, keeping what it loaded.
 
-    A request that reads and checks before it writes calls this and then ``begin_write``, so
-    the SQLite write lock is held for the writes only, not for the checks in between: writers
-    queue on that one lock, and SQLite's busy handler polls it with growing sleeps.
+    SQLite: end the read transaction (nothing loaded is expired) and take the write lock, so
+    that it is held for the writes only, not for the checks before them: writers queue on that
+    one lock, and SQLite's busy handler polls it with growing sleeps. PostgreSQL: nothing to
+    do, its transaction can write as it is. Only for writes that hold without the reads, such
+    as an insert guarded by a unique constraint.
     """
+    if session.get_bind().dialect.name != "sqlite":
+        return
     if session.in_transaction():
         expire, session.expire_on_commit = session.expire_on_commit, False
         try:
             session.commit()
         finally:
             session.expire_on_commit = expire
+    begin_write(session)

@@ -21,8 +21,7 @@ from werkzeug.exceptions import TooManyRequests
 from wtforms.validators import ValidationError
 
 from forms import validate_answers
-from survey_app.database import begin_write
-from survey_app.database import end_read
+from survey_app.database import start_writing
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.extensions import limiter
@@ -36,7 +35,7 @@ from survey_app.services.points import count_scan
 from survey_app.services.points import find_point
 from survey_app.services.points import today_in_vietnam
 from survey_app.services.submissions import SubmissionConflict
-from survey_app.services.submissions import open_campaign_form
+from survey_app.services.submissions import current_opening
 from survey_app.services.submissions import store_response
 from survey_app.services.submissions import valid_submission_id
 
@@ -69,7 +68,8 @@ class Opening:
 def open_for_answers(point: CollectionPoint) -> Opening | tuple[str, int]:
     """The version and campaign form this point takes answers on today, or the page saying why
     it takes none."""
-    version = None if point.form.is_retired else point.form.current_version()
+    version, campaign_form = (None, None) if point.form.is_retired else current_opening(
+        db.session, point.commune, point.form_id, today_in_vietnam())
     if version is None:
         return notice(
             _("This form is no longer in use"),
@@ -77,8 +77,6 @@ def open_for_answers(point: CollectionPoint) -> Opening | tuple[str, int]:
               code=point.form.code),
             410,
         )
-    campaign_form = open_campaign_form(db.session, point.commune, point.form_id,
-                                       today_in_vietnam())
     if campaign_form is None:
         return notice(
             _("The survey is not open"),
@@ -168,8 +166,7 @@ def submit(token: str):
                            alert=_("Some answers need your attention. They are marked below."))
     # Checked: now take the write lock, for the insert alone. The unique submission id, not
     # the reads above, is what keeps a resend from being stored twice.
-    end_read(db.session())
-    begin_write(db.session())
+    start_writing(db.session())
     try:
         store_response(
             db.session,

@@ -10,6 +10,7 @@ from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select
+from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
@@ -40,14 +41,25 @@ class Lookup:
     retired: CollectionPoint | None = None
 
 
+# Built once: these run on every opening and sending of a public form.
+_COUNT_SCAN = (
+    update(CollectionPoint)
+    .where(CollectionPoint.token.in_(bindparam("tokens", expanding=True)),
+           CollectionPoint.retired_at.is_(None))
+    .values(scan_count=CollectionPoint.scan_count + 1)
+)
+_POINT_BY_TOKEN = (
+    select(CollectionPoint)
+    # The public form shows the commune and its province: load them in the same query.
+    .options(joinedload(CollectionPoint.commune).joinedload(Commune.province),
+             joinedload(CollectionPoint.form))
+    .where(CollectionPoint.token == bindparam("token"))
+)
+
+
 def count_scan(session: Session, token: str) -> None:
     """Count one opening of a live point's link; a write first, so SQLite can wait its turn."""
-    session.execute(
-        update(CollectionPoint)
-        .where(CollectionPoint.token.in_(_spellings(token)),
-               CollectionPoint.retired_at.is_(None))
-        .values(scan_count=CollectionPoint.scan_count + 1)
-    )
+    session.execute(_COUNT_SCAN, {"tokens": _spellings(token)})
 
 
 def find_point(session: Session, token: str) -> Lookup:
@@ -72,11 +84,7 @@ def _spellings(token: str) -> list[str]:
 
 
 def _find_exact(session: Session, token: str) -> Lookup:
-    point = session.scalar(
-        select(CollectionPoint)
-        .options(joinedload(CollectionPoint.commune), joinedload(CollectionPoint.form))
-        .where(CollectionPoint.token == token)
-    )
+    point = session.scalar(_POINT_BY_TOKEN, {"token": token})
     if point is not None and point.retired_at is None:
         return Lookup(point)
     if point is not None:

@@ -13,11 +13,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
 
 from forms.schema import Answer as AnswerValue
 from survey_app.models import Answer
@@ -70,6 +72,56 @@ def open_campaign_form(
     )
 
 
+def _opening_statement():
+    """Built once: this runs every time a citizen opens or sends a form."""
+    open_now = (
+        select(CampaignForm)
+        .join(Campaign)
+        .where(
+            Campaign.province_id == bindparam("province_id"),
+            CampaignForm.form_id == bindparam("form_id"),
+            CampaignForm.opens_on <= bindparam("today"),
+            CampaignForm.closes_on >= bindparam("today"),
+        )
+        .order_by(CampaignForm.opens_on.desc())
+        .limit(1)
+        .subquery()
+    )
+    campaign_form = aliased(CampaignForm, open_now)
+    return (
+        select(FormVersion, campaign_form)
+        .outerjoin(campaign_form, campaign_form.form_id == FormVersion.form_id)
+        .where(FormVersion.form_id == bindparam("form_id"))
+        .order_by(FormVersion.version.desc())
+        .limit(1)
+    )
+
+
+_OPENING = _opening_statement()
+
+
+def current_opening(
+    session: Session, commune: Commune, form_id: int, today: date
+) -> tuple[FormVersion | None, CampaignForm | None]:
+    """The form's current version and the campaign form open today in the commune's province.
+
+    One round trip for what ``Form.current_version`` and ``open_campaign_form`` give.
+    """
+    row = session.execute(
+        _OPENING, {"province_id": commune.province_id, "form_id": form_id, "today": today}
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+# Built once per dialect: every submission runs it. Parameters come with each execution.
+_INSERT = {
+    name: dialect.insert(Response)
+    .on_conflict_do_nothing(index_elements=["submission_id"])
+    .returning(Response.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 def store_response(
     session: Session,
     *,
@@ -102,14 +154,7 @@ def store_response(
         "satisfaction_answer": satisfaction if isinstance(satisfaction, str) else None,
         "duration_seconds": duration_seconds,
     }
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
-    statement = (
-        dialect.insert(Response)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["submission_id"])
-        .returning(Response.id)
-    )
-    response_id = session.execute(statement).scalar()
+    response_id = session.execute(_INSERT[session.get_bind().dialect.name], values).scalar()
     if response_id is None:
         existing = session.execute(
             select(Response.id, Response.content_hash).where(
