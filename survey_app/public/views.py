@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import TooManyRequests
 from wtforms.validators import ValidationError
 
@@ -126,8 +127,12 @@ def render_form(point, version, *, answers=None, errors=None, submission_id=None
 @bp.get("/f/<token>")
 def form(token: str):
     """Show the current version of the form behind a QR token."""
-    count_scan(db.session, token)
-    db.session.commit()
+    try:
+        count_scan(db.session, token)
+        db.session.commit()
+    except OperationalError:
+        # A database too busy to count a scan must not keep the citizen from the form.
+        db.session.rollback()
     point = find_point(db.session, token).point
     if point is None:
         return unavailable(token)
@@ -166,8 +171,8 @@ def submit(token: str):
                            alert=_("Some answers need your attention. They are marked below."))
     # Checked: now take the write lock, for the insert alone. The unique submission id, not
     # the reads above, is what keeps a resend from being stored twice.
-    start_writing(db.session())
     try:
+        start_writing(db.session())
         store_response(
             db.session,
             submission_id=submission_id,
@@ -179,6 +184,7 @@ def submit(token: str):
             collection_point_id=point.id,
             duration_seconds=elapsed_seconds(request.form.get("opened_at")),
         )
+        db.session.commit()
     except SubmissionConflict:
         db.session.rollback()
         return notice(
@@ -187,7 +193,17 @@ def submit(token: str):
               "stored again. To answer once more, please open the form from the QR code again."),
             409,
         )
-    db.session.commit()
+    except OperationalError:
+        # The database stayed busy past its timeout (or the connection dropped): nothing was
+        # stored, and the same submission id makes one more tap safe. The page is made from
+        # what is already loaded, before the rollback expires it: the database is not asked.
+        current_app.logger.exception("submission not stored, database unavailable")
+        page, status = render_form(point, version, answers=raw, submission_id=submission_id,
+                                   status=503, alert=_("The system is very busy right now. "
+                                                       "Your answers are kept: please wait a "
+                                                       "moment, then press Send again."))
+        db.session.rollback()
+        return page, status, {"Retry-After": "5"}
     return redirect(url_for("public.thanks", token=token), code=303)
 
 
