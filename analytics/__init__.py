@@ -7,6 +7,7 @@ recomputed by hand from the same inputs.
 
 from analytics.evaluation import Evaluation
 from analytics.evaluation import evaluate
+from analytics.evaluation import evaluate_counts
 from analytics.rulebook import FormRule
 from analytics.rulebook import Rulebook
 from analytics.rulebook import RulebookError
@@ -16,6 +17,7 @@ from analytics.satisfaction import FormSpec
 from analytics.satisfaction import FormState
 from analytics.satisfaction import SampleCount
 from analytics.satisfaction import Tally
+from analytics.satisfaction import satisfied_pairs
 from analytics.stats import Interval
 from analytics.stats import wilson_interval
 from analytics.targets import SampleProgress
@@ -40,5 +42,7 @@ __all__ = [
     "Tally",
     "TargetProgress",
     "evaluate",
+    "evaluate_counts",
+    "satisfied_pairs",
     "wilson_interval",
 ]

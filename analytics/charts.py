@@ -230,32 +230,33 @@ def sample_bars(progress: Sequence[SampleProgress], words: Words) -> go.Figure:
 def trend_lines(
     points: Sequence[WeekPoint], target: Fraction, deadline: date | None, words: Words
 ) -> go.Figure:
-    """Communes meeting week by week against the target, up to the deadline, with the
-    responses received each week underneath."""
+    """Communes meeting week by week against the target, up to the deadline, over the
+    responses received each week (light bars, right-hand axis)."""
     weeks = [p.week for p in points]
     fig = go.Figure()
     fig.add_bar(x=weeks, y=[p.count.valid for p in points], name=words.responses,
-                marker_color="#cfd8dc", yaxis="y2",
-                hovertemplate="%{x|%d/%m}: %{y}<extra></extra>")
-    fig.add_scatter(x=weeks, y=[pct(p.share_meeting) for p in points], name=words.share_meeting,
-                    mode="lines+markers", line={"color": "#0050b3", "width": 4},
-                    marker={"size": 9},
-                    hovertemplate="%{x|%d/%m}: %{y:.1f}%<extra></extra>")
+                marker_color="#dfe5e8", hovertemplate="%{x|%d/%m}: %{y}<extra></extra>")
+    if any(p.meets is not None for p in points):
+        fig.add_scatter(x=weeks, y=[pct(p.share_meeting) for p in points], yaxis="y2",
+                        name=words.share_meeting, mode="lines+markers",
+                        line={"color": "#0050b3", "width": 4}, marker={"size": 9},
+                        hovertemplate="%{x|%d/%m}: %{y:.1f}%<extra></extra>")
     end = max([*weeks, deadline] if deadline else weeks) if weeks else deadline
     start = min(weeks) if weeks else end
     if end is not None:
-        fig.add_scatter(x=[start, end], y=[pct(target)] * 2, mode="lines",
+        fig.add_scatter(x=[start, end], y=[pct(target)] * 2, mode="lines", yaxis="y2",
                         name=f"{words.target} {pct(target):g}%",
                         line={"color": INK, "width": 3, "dash": "dash"}, hoverinfo="skip")
     if deadline is not None:
-        fig.add_scatter(x=[deadline], y=[pct(target)], mode="markers+text",
+        fig.add_scatter(x=[deadline], y=[pct(target)], mode="markers+text", yaxis="y2",
                         name=words.deadline, text=[words.deadline], textposition="top left",
                         marker={"symbol": "diamond", "size": 16, "color": INK},
                         hovertemplate="%{x|%d/%m/%Y}<extra></extra>")
     fig.update_layout(
-        yaxis={"range": [0, 100], "ticksuffix": "%", "title": words.share_meeting},
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
-                "title": words.responses, "tickmode": "auto"},
+        yaxis={"side": "right", "showgrid": False, "rangemode": "tozero",
+               "title": words.responses},
+        yaxis2={"overlaying": "y", "side": "left", "range": [0, 100], "ticksuffix": "%",
+                "title": words.share_meeting, "gridcolor": "#e0e0e0"},
     )
     fig.update_xaxes(tickformat="%d/%m", hoverformat="%d/%m/%Y")
     if start is not None and end is not None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from analytics.rulebook import Rulebook
 from analytics.satisfaction import CommuneInfo
 from analytics.satisfaction import FormResult
 from analytics.satisfaction import FormSpec
+from analytics.satisfaction import SampleCount
 from analytics.satisfaction import Tally
 from analytics.satisfaction import count_samples
 from analytics.satisfaction import form_results
@@ -50,9 +52,20 @@ def evaluate(
 
     Tallies of communes or forms not listed are ignored: the caller decides the scope.
     """
+    forms = tuple(forms)
+    return evaluate_counts(communes, forms, count_samples(tallies, forms, rules), rules)
+
+
+def evaluate_counts(
+    communes: Iterable[CommuneInfo],
+    forms: Iterable[FormSpec],
+    counts: Mapping[tuple[int, str], SampleCount],
+    rules: Rulebook,
+) -> Evaluation:
+    """The same from counts already summed per (commune, form code), as the database
+    returns them."""
     communes = list(communes)
     forms = tuple(forms)
-    counts = count_samples(tallies, forms, rules)
     results = form_results(communes, forms, counts, rules)
     statuses = commune_statuses(communes, results)
     return Evaluation(

@@ -10,7 +10,9 @@ import enum
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from fractions import Fraction
+from functools import cached_property
 
 from analytics.rulebook import Rulebook
 from analytics.stats import Interval
@@ -35,7 +37,7 @@ class FormSpec:
     #: Responses the campaign wants per commune (CampaignForm.sample_target).
     sample_target: int = 0
     #: Form version id → the satisfied options its definition declares.
-    versions: Mapping[int, frozenset[str]] | None = None
+    versions: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,30 +109,38 @@ class FormResult:
 
     @property
     def reaches_threshold(self) -> bool:
-        """Rate ≥ threshold, compared exactly (29/36 vs 4/5, never 0.8055… vs 0.8)."""
-        rate = self.rate
-        return rate is not None and rate >= self.threshold
+        """Rate ≥ threshold, compared exactly in integers (never 0.8055… vs 0.8)."""
+        valid, threshold = self.count.valid, self.threshold
+        return valid > 0 and (self.count.satisfied * threshold.denominator
+                              >= threshold.numerator * valid)
 
-    @property
+    @cached_property
     def state(self) -> FormState:
         if not self.is_sufficient:
             return FormState.insufficient
         return FormState.passes if self.reaches_threshold else FormState.fails
 
 
+def satisfied_pairs(forms: Iterable[FormSpec], rules: Rulebook) -> frozenset[tuple[int, str]]:
+    """(form version id, option) pairs that count as satisfied.
+
+    Decided per form version: the rulebook's override for the form if it has one, else what
+    that version's definition declares. The database applies exactly this set when it
+    counts; :func:`count_samples` is the reference it is tested against.
+    """
+    return frozenset(
+        (version_id, option)
+        for form in forms
+        for version_id, defined in form.versions.items()
+        for option in rules.satisfied_for(form.code, defined)
+    )
+
+
 def count_samples(
     tallies: Iterable[Tally], forms: Iterable[FormSpec], rules: Rulebook
 ) -> dict[tuple[int, str], SampleCount]:
-    """Sum the tallies into valid / satisfied / flagged counts per (commune, form code).
-
-    Which options count as satisfied is decided per form version: the rulebook's override for
-    the form if it has one, else what that version's definition declares.
-    """
-    satisfied: dict[tuple[str, int], frozenset[str]] = {}
-    for form in forms:
-        for version_id, defined in (form.versions or {}).items():
-            satisfied[form.code, version_id] = rules.satisfied_for(form.code, defined)
-    fallback = {form.code: rules.satisfied_for(form.code, ()) for form in forms}
+    """Sum the tallies into valid / satisfied / flagged counts per (commune, form code)."""
+    satisfied = satisfied_pairs(forms, rules)
     totals: dict[tuple[int, str], list[int]] = {}
     for tally in tallies:
         slot = totals.setdefault((tally.commune_id, tally.form_code), [0, 0, 0, 0])
@@ -140,10 +150,7 @@ def count_samples(
             slot[3] += tally.responses
         else:
             slot[0] += tally.responses
-            good = satisfied.get((tally.form_code, tally.form_version_id))
-            if good is None:
-                good = fallback.get(tally.form_code, frozenset())
-            if tally.satisfaction_answer in good:
+            if (tally.form_version_id, tally.satisfaction_answer) in satisfied:
                 slot[1] += tally.responses
     return {key: SampleCount(*values) for key, values in totals.items()}
 

@@ -1,11 +1,13 @@
 """Week by week: responses collected, their satisfaction, and communes meeting so far.
 
-Weeks start on Monday in Vietnam time; the database buckets responses into weeks and this
-module only accumulates, so the last point always equals the campaign's current figures.
+Weeks start on Monday in Vietnam time. The database counts responses per week, commune and
+form; this module only accumulates them, so the last point always equals the campaign's
+current figures (a property test checks every week against a fresh evaluation).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -14,19 +16,20 @@ from fractions import Fraction
 
 from analytics.rulebook import Rulebook
 from analytics.satisfaction import CommuneInfo
+from analytics.satisfaction import FormResult
 from analytics.satisfaction import FormSpec
+from analytics.satisfaction import FormState
 from analytics.satisfaction import SampleCount
-from analytics.satisfaction import Tally
-from analytics.satisfaction import count_samples
-from analytics.satisfaction import form_results
-from analytics.thresholds import Status
-from analytics.thresholds import commune_status
 
 
 @dataclass(frozen=True)
-class WeeklyTally:
+class WeeklyCount:
+    """A commune's responses to one form received in one week."""
+
     week: date
-    tally: Tally
+    commune_id: int
+    form_code: str
+    count: SampleCount
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,9 @@ class WeekPoint:
     count: SampleCount
     #: All responses up to the end of this week.
     cumulative: SampleCount
-    #: Communes meeting the standard on the responses up to the end of this week.
-    meets: int
+    #: Communes meeting the standard on the responses up to the end of this week; None when
+    #: only totals were counted (see :func:`weekly_totals`).
+    meets: int | None
     communes: int
 
     @property
@@ -52,7 +56,9 @@ class WeekPoint:
 
     @property
     def share_meeting(self) -> Fraction | None:
-        return Fraction(self.meets, self.communes) if self.communes else None
+        if self.meets is None or not self.communes:
+            return None
+        return Fraction(self.meets, self.communes)
 
 
 def week_start(day: date) -> date:
@@ -68,38 +74,74 @@ def weeks_between(first: date, last: date) -> list[date]:
     return weeks
 
 
+def by_week(weekly: Iterable[WeeklyCount], keep) -> dict[date, list[WeeklyCount]]:
+    grouped: dict[date, list[WeeklyCount]] = {}
+    for item in weekly:
+        if keep(item):
+            grouped.setdefault(week_start(item.week), []).append(item)
+    return grouped
+
+
 def weekly_trend(
-    weekly: Iterable[WeeklyTally],
+    weekly: Iterable[WeeklyCount],
     communes: Iterable[CommuneInfo],
     forms: Iterable[FormSpec],
     rules: Rulebook,
 ) -> list[WeekPoint]:
-    """One point per week from the first response to the last, empty weeks included."""
+    """One point per week from the first response to the last, empty weeks included.
+
+    Statuses are kept incrementally: per commune, how many of its forms fail and how many
+    lack responses; only the (commune, form) pairs that received responses in a week are
+    re-judged, so the cost follows the data, not communes × forms × weeks.
+    """
     communes = {c.id: c for c in communes}
-    forms = list(forms)
-    codes = {form.code for form in forms}
-    by_week: dict[date, list[Tally]] = {}
-    for item in weekly:
-        if item.tally.commune_id in communes and item.tally.form_code in codes:
-            by_week.setdefault(week_start(item.week), []).append(item.tally)
-    if not by_week:
+    forms = {form.code: form for form in forms}
+    grouped = by_week(weekly, lambda i: i.commune_id in communes and i.form_code in forms)
+    if not grouped:
         return []
     running: dict[tuple[int, str], SampleCount] = {}
-    status: dict[int, Status] = {}
-    meets, total = 0, SampleCount()
-    points = []
-    for week in weeks_between(min(by_week), max(by_week)):
-        counts = count_samples(by_week.get(week, ()), forms, rules)
-        week_total = sum(counts.values(), SampleCount())
-        for key, count in counts.items():
-            running[key] = running.get(key, SampleCount()) + count
-        for commune_id in {commune_id for commune_id, _ in counts}:
-            commune = communes[commune_id]
-            new = commune_status(commune, form_results([commune], forms, running, rules)).status
-            meets += (new is Status.meets) - (status.get(commune_id) is Status.meets)
-            status[commune_id] = new
+    states: dict[tuple[int, str], FormState] = {}
+    failing: Counter[int] = Counter()
+    lacking = Counter(dict.fromkeys(communes, len(forms)))
+
+    def meets(commune_id: int) -> bool:
+        return bool(forms) and not failing[commune_id] and not lacking[commune_id]
+
+    meeting, total, points = 0, SampleCount(), []
+    for week in weeks_between(min(grouped), max(grouped)):
+        week_total = SampleCount()
+        for item in grouped.get(week, ()):
+            key = (item.commune_id, item.form_code)
+            before = meets(item.commune_id)
+            running[key] = running.get(key, SampleCount()) + item.count
+            week_total = week_total + item.count
+            commune = communes[item.commune_id]
+            state = FormResult(commune.id, item.form_code, running[key],
+                               rules.required_responses(item.form_code, commune.staff_headcount),
+                               rules.threshold_for(item.form_code)).state
+            old = states.get(key, FormState.insufficient)
+            failing[commune.id] += (state is FormState.fails) - (old is FormState.fails)
+            lacking[commune.id] += ((state is FormState.insufficient)
+                                    - (old is FormState.insufficient))
+            states[key] = state
+            meeting += meets(commune.id) - before
         total = total + week_total
-        points.append(WeekPoint(week, week_total, total, meets, len(communes)))
+        points.append(WeekPoint(week, week_total, total, meeting, len(communes)))
+    return points
+
+
+def weekly_totals(weekly: Iterable[WeeklyCount], forms: Iterable[FormSpec],
+                  communes: int) -> list[WeekPoint]:
+    """Responses and satisfaction per week without statuses (counts summed over communes)."""
+    codes = {form.code for form in forms}
+    grouped = by_week(weekly, lambda item: item.form_code in codes)
+    if not grouped:
+        return []
+    total, points = SampleCount(), []
+    for week in weeks_between(min(grouped), max(grouped)):
+        week_total = sum((item.count for item in grouped.get(week, ())), SampleCount())
+        total = total + week_total
+        points.append(WeekPoint(week, week_total, total, None, communes))
     return points
 
 
@@ -116,23 +158,18 @@ class FormWeek:
         return Fraction(c.satisfied, c.valid) if c.valid else None
 
 
-def weekly_by_form(
-    weekly: Iterable[WeeklyTally], forms: Iterable[FormSpec], rules: Rulebook
-) -> list[FormWeek]:
+def weekly_by_form(weekly: Iterable[WeeklyCount], forms: Iterable[FormSpec]) -> list[FormWeek]:
     """Per form and week, this week's counts and the running totals (all communes given)."""
-    forms = list(forms)
-    by_week: dict[date, list[Tally]] = {}
-    for item in weekly:
-        by_week.setdefault(week_start(item.week), []).append(item.tally)
-    if not by_week:
+    codes = [form.code for form in forms]
+    grouped = by_week(weekly, lambda item: item.form_code in codes)
+    if not grouped:
         return []
-    running = {form.code: SampleCount() for form in forms}
+    running = dict.fromkeys(codes, SampleCount())
     rows = []
-    for week in weeks_between(min(by_week), max(by_week)):
-        this_week = {form.code: SampleCount() for form in forms}
-        for (_, code), count in count_samples(by_week.get(week, ()), forms, rules).items():
-            if code in this_week:
-                this_week[code] = this_week[code] + count
+    for week in weeks_between(min(grouped), max(grouped)):
+        this_week = dict.fromkeys(codes, SampleCount())
+        for item in grouped.get(week, ()):
+            this_week[item.form_code] = this_week[item.form_code] + item.count
         for code, count in this_week.items():
             running[code] = running[code] + count
             rows.append(FormWeek(week, code, count, running[code]))

@@ -157,8 +157,7 @@ def heat_chart(results: CampaignResults, codes: Sequence[str]) -> tuple[Chart, b
     return chart("heatmap", _("Satisfaction by grouping and form"), figure), True
 
 
-def dashboard_charts(results: CampaignResults, trend: Sequence[WeekPoint],
-                     codes: Sequence[str]) -> dict[str, Chart]:
+def dashboard_charts(results: CampaignResults, codes: Sequence[str]) -> dict[str, Chart]:
     w = words()
     evaluation = results.evaluation
     samples = [s for s in evaluation.samples if s.form_code in codes]
@@ -175,10 +174,13 @@ def dashboard_charts(results: CampaignResults, trend: Sequence[WeekPoint],
         "heatmap": heat,
         "samples": chart("samples", _("Progress towards the sample targets"),
                          charts.sample_bars(samples, w)),
-        "trend": chart("trend", _("Communes meeting the standard, week by week"),
-                       charts.trend_lines(trend, results.rulebook.rules.target_share,
-                                          results.rulebook.rules.target_deadline, w)),
     }
+
+
+def trend_chart(results: CampaignResults, trend: Sequence[WeekPoint]) -> Chart:
+    rules = results.rulebook.rules
+    return chart("trend", _("Communes meeting the standard, week by week"),
+                 charts.trend_lines(trend, rules.target_share, rules.target_deadline, words()))
 
 
 def commune_charts(results: Iterable[FormResult], weeks: Sequence[FormWeek],

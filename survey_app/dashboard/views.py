@@ -84,14 +84,29 @@ def index():
         return render_template("dashboard/empty.html")
     results = load_results(filters)
     codes = [filters.form_code] if filters.form_code else [f.code for f in results.forms]
-    trend = results_service.campaign_trend(db.session, results)
     return render_template(
-        "dashboard/index.html", **page_context(filters, results), codes=codes, trend=trend,
-        charts=presenters.dashboard_charts(results, trend, codes),
+        "dashboard/index.html", **page_context(filters, results), codes=codes,
+        charts=presenters.dashboard_charts(results, codes),
         groups=presenters.group_rows(results), statuses=presenters.ordered_statuses(results),
         table=presenters.results_by_commune(results),
         heat_by_grouping=len(results.communes) > presenters.HEATMAP_COMMUNES,
     )
+
+
+@bp.get("/xu-huong")
+@role_required(*DASHBOARD_ROLES)
+def trend():
+    """Show the campaign week by week (the overview page loads it after it has shown)."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        abort(404)
+    results = load_results(filters)
+    points = results_service.campaign_trend(db.session, results)
+    context = {"trend": points, "trend_chart": presenters.trend_chart(results, points),
+               "per_commune": len(results.communes) <= results_service.TREND_COMMUNES}
+    if request.args.get("partial"):
+        return render_template("dashboard/_trend.html", **context)
+    return render_template("dashboard/trend.html", **page_context(filters, results), **context)
 
 
 def visible_commune(filters: Filters, commune_id: int) -> Commune:

@@ -17,14 +17,18 @@ from datetime import timedelta
 from sqlalchemy import Date
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import case
 from sqlalchemy import cast
 from sqlalchemy import delete
 from sqlalchemy import distinct
+from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import insert
+from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy import tuple_
 from sqlalchemy.orm import Session
 
 import analytics
@@ -33,9 +37,10 @@ from analytics.distribution import AnswerCount
 from analytics.distribution import QuestionDistribution
 from analytics.distribution import answer_distribution
 from analytics.trend import FormWeek
-from analytics.trend import WeeklyTally
+from analytics.trend import WeeklyCount
 from analytics.trend import WeekPoint
 from analytics.trend import weekly_by_form
+from analytics.trend import weekly_totals
 from analytics.trend import weekly_trend
 from forms import FormDefinition
 from survey_app.models import Answer
@@ -214,36 +219,60 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=VIETNAM)
 
 
-def fetch_tallies(
-    session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
-    until: date | None = None,
-) -> list[analytics.Tally]:
-    """Responses counted per commune, form version, satisfaction option and flag.
+def count_columns(version, answer, flagged, responses, pairs: frozenset[tuple[int, str]]):
+    """valid, satisfied, flagged and unanswered sums, with analytics' satisfied pairs.
 
-    Without ``until`` this reads the roll-up; with it, responses received up to the end of
-    that day (Vietnam time) are grouped directly.
+    ``answer`` is "" for a response without a satisfaction answer (as the roll-up keeps it).
     """
-    if until is None:
-        query = select(
-            ResponseTally.commune_id, ResponseTally.form_id, ResponseTally.form_version_id,
-            ResponseTally.satisfaction_answer, ResponseTally.is_flagged, ResponseTally.responses,
-        ).where(
-            ResponseTally.campaign_id == campaign_id, ResponseTally.commune_id.in_(commune_ids),
-            ResponseTally.form_id.in_(list(codes)), ResponseTally.responses > 0,
-        )
-    else:
-        query = (
-            select(Response.commune_id, Response.form_id, Response.form_version_id,
-                   TALLY_KEY[4], Response.is_flagged, func.count())
-            .where(Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
-                   Response.form_id.in_(list(codes)), Response.received_at < end_of_day(until))
-            .group_by(Response.commune_id, Response.form_id, Response.form_version_id,
-                      TALLY_KEY[4], Response.is_flagged)
-        )
-    return [
-        analytics.Tally(commune_id, codes[form_id], version_id, answer or None, bool(flagged), n)
-        for commune_id, form_id, version_id, answer, flagged, n in session.execute(query)
-    ]
+    kept = flagged.is_(False)
+    good = tuple_(version, answer).in_(sorted(pairs)) if pairs else false()
+    return (
+        func.sum(case((and_(kept, answer != ""), responses), else_=0)),
+        func.sum(case((and_(kept, good), responses), else_=0)),
+        func.sum(case((flagged.is_(True), responses), else_=0)),
+        func.sum(case((and_(kept, answer == ""), responses), else_=0)),
+    )
+
+
+def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
+                 until: date | None, pairs: frozenset[tuple[int, str]], *keys):
+    """SELECT ``keys`` (default: commune and form) and the four sums, grouped by the keys.
+
+    Without ``until`` and with the default keys it reads the roll-up; otherwise it groups
+    the responses (received before the end of ``until``, if given).
+    """
+    if until is None and not keys:
+        t = ResponseTally
+        keys = (t.commune_id, t.form_id)
+        return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
+                                            t.is_flagged, t.responses, pairs)).where(
+            t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
+            t.form_id.in_(form_ids)).group_by(*keys)
+    keys = keys or (Response.commune_id, Response.form_id)
+    query = select(*keys, *count_columns(
+        Response.form_version_id, func.coalesce(Response.satisfaction_answer, ""),
+        Response.is_flagged, literal(1), pairs)).where(
+        Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
+        Response.form_id.in_(form_ids)).group_by(*keys)
+    if until is not None:
+        query = query.where(Response.received_at < end_of_day(until))
+    return query
+
+
+def fetch_counts(
+    session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
+    pairs: frozenset[tuple[int, str]], until: date | None = None,
+) -> dict[tuple[int, str], analytics.SampleCount]:
+    """Valid, satisfied, flagged and unanswered responses per (commune, form code).
+
+    The database sums (a read of the roll-up, or one GROUP BY over the responses for a date
+    in the past); which answers count as satisfied comes from analytics.
+    """
+    query = count_source(campaign_id, commune_ids, list(codes), until, pairs)
+    return {
+        (commune_id, codes[form_id]): analytics.SampleCount(int(v), int(s), int(f), int(u))
+        for commune_id, form_id, v, s, f, u in session.execute(query)
+    }
 
 
 def week_of(session: Session):
@@ -255,26 +284,23 @@ def week_of(session: Session):
     return func.date(Response.received_at, "+7 hours", "-6 days", "weekday 1")
 
 
-def fetch_weekly(
+def fetch_weekly_counts(
     session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
-    until: date | None = None,
-) -> list[WeeklyTally]:
-    """The same counts as :func:`fetch_tallies`, split by week of receipt."""
+    pairs: frozenset[tuple[int, str]], until: date | None = None, per_commune: bool = True,
+) -> list[WeeklyCount]:
+    """The same counts, split by week of receipt (and summed over communes unless
+    ``per_commune``: the commune is then 0)."""
     week = week_of(session).label("week")
-    query = (
-        select(week, Response.commune_id, Response.form_id, Response.form_version_id,
-               TALLY_KEY[4], Response.is_flagged, func.count())
-        .where(Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
-               Response.form_id.in_(list(codes)))
-        .group_by(week, Response.commune_id, Response.form_id, Response.form_version_id,
-                  TALLY_KEY[4], Response.is_flagged)
-    )
-    if until is not None:
-        query = query.where(Response.received_at < end_of_day(until))
+    keys = (week, Response.commune_id) if per_commune else (week,)
+    query = count_source(campaign_id, commune_ids, list(codes), until, pairs, *keys,
+                         Response.form_id)
+    rows = session.execute(query)
+    if not per_commune:
+        rows = ((week, 0, *rest) for week, *rest in rows)
     return [
-        WeeklyTally(as_date(week), analytics.Tally(commune_id, codes[form_id], version_id,
-                                                   answer or None, bool(flagged), n))
-        for week, commune_id, form_id, version_id, answer, flagged, n in session.execute(query)
+        WeeklyCount(as_date(week), commune_id, codes[form_id],
+                    analytics.SampleCount(int(v), int(s), int(f), int(u)))
+        for week, commune_id, form_id, v, s, f, u in rows
     ]
 
 
@@ -304,6 +330,10 @@ class CampaignResults:
     def form_ids(self) -> dict[int, str]:
         return {form.form_id: form.code for form in self.forms}
 
+    @property
+    def pairs(self) -> frozenset[tuple[int, str]]:
+        return analytics.satisfied_pairs(self.specs, self.rulebook.rules)
+
 
 def campaign_results(
     session: Session, campaign: Campaign, visible: Select, *, grouping_id: int | None = None,
@@ -319,8 +349,9 @@ def campaign_results(
     ids = scoped_commune_ids(campaign, visible, grouping_id)
     communes = load_communes(session, ids)
     codes = {form.form_id: form.code for form in forms}
-    tallies = fetch_tallies(session, campaign.id, ids, codes, until) if codes else []
-    evaluation = analytics.evaluate(communes, specs, tallies, rulebook.rules)
+    pairs = analytics.satisfied_pairs(specs, rulebook.rules)
+    counts = fetch_counts(session, campaign.id, ids, codes, pairs, until) if codes else {}
+    evaluation = analytics.evaluate_counts(communes, specs, counts, rulebook.rules)
     return CampaignResults(campaign, rulebook, tuple(forms), tuple(specs), tuple(communes),
                            grouping_names(session, campaign.province_id), evaluation, ids,
                            today_in_vietnam(), until)
@@ -333,20 +364,29 @@ def grouping_names(session: Session, province_id: int) -> dict[int | None, str]:
     return dict(rows.all())
 
 
+#: Beyond this many communes the trend leaves out the weekly count of communes meeting:
+#: it needs one row per commune, form and week (see docs/PERFORMANCE.md).
+TREND_COMMUNES = 500
+
+
 def campaign_trend(session: Session, results: CampaignResults) -> list[WeekPoint]:
     """Week by week for the campaign's communes in scope."""
     if not results.forms:
         return []
-    weekly = fetch_weekly(session, results.campaign.id, results.commune_ids, results.form_ids,
-                          results.until)
+    per_commune = len(results.communes) <= TREND_COMMUNES
+    weekly = fetch_weekly_counts(session, results.campaign.id, results.commune_ids,
+                                 results.form_ids, results.pairs, results.until, per_commune)
+    if not per_commune:
+        return weekly_totals(weekly, results.specs, len(results.communes))
     return weekly_trend(weekly, results.communes, results.specs, results.rulebook.rules)
 
 
 def commune_trend(session: Session, results: CampaignResults, commune_id: int) -> list[FormWeek]:
     """Week by week, per form, for one commune (which must be in ``results``)."""
     only = results.commune_ids.where(Commune.id == commune_id)
-    weekly = fetch_weekly(session, results.campaign.id, only, results.form_ids, results.until)
-    return weekly_by_form(weekly, results.specs, results.rulebook.rules)
+    weekly = fetch_weekly_counts(session, results.campaign.id, only, results.form_ids,
+                                 results.pairs, results.until)
+    return weekly_by_form(weekly, results.specs)
 
 
 def question_distributions(

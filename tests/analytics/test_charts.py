@@ -10,7 +10,8 @@ from analytics import Rulebook
 from analytics import Tally
 from analytics import charts
 from analytics import evaluate
-from analytics.trend import WeeklyTally
+from analytics.satisfaction import count_samples
+from analytics.trend import WeeklyCount
 from analytics.trend import weekly_by_form
 from analytics.trend import weekly_trend
 
@@ -20,6 +21,12 @@ COMMUNES = [CommuneInfo(1, "1", "Xã A", 1), CommuneInfo(2, "2", "Xã B", 2)]
 TALLIES = [Tally(1, "PKS05", 1, "hai_long", False, 30), Tally(1, "PKS07", 2, "hai_long", False, 25),
            Tally(1, "PKS07", 2, "khong", False, 5), Tally(2, "PKS05", 1, "khong", False, 3)]
 WORDS = charts.Words()
+
+
+def weekly(tallies, week=date(2026, 11, 2)) -> list[WeeklyCount]:
+    counts = count_samples(tallies, FORMS, Rulebook())
+    return [WeeklyCount(week, commune_id, code, count)
+            for (commune_id, code), count in counts.items()]
 
 
 def evaluation():
@@ -68,8 +75,7 @@ def test_grouping_heat_cell_is_the_share_of_communes_passing():
 
 
 def test_trend_extends_to_the_deadline():
-    weekly = [WeeklyTally(date(2026, 11, 2), t) for t in TALLIES]
-    points = weekly_trend(weekly, COMMUNES, FORMS, Rulebook())
+    points = weekly_trend(weekly(TALLIES), COMMUNES, FORMS, Rulebook())
     figure = as_json(charts.trend_lines(points, Fraction(3, 5), date(2026, 12, 31), WORDS))
     target_line = figure["data"][2]
     assert target_line["y"] == [60.0, 60.0]
@@ -81,7 +87,6 @@ def test_form_rates_and_form_trend_build():
     mine = [r for r in ev.results if r.commune_id == 1]
     figure = as_json(charts.form_rates(mine, WORDS))
     assert figure["data"][0]["y"] == [100.0, 83.3]
-    mine_weekly = [WeeklyTally(date(2026, 11, 2), t) for t in TALLIES if t.commune_id == 1]
-    weeks = weekly_by_form(mine_weekly, FORMS, Rulebook())
+    weeks = weekly_by_form(weekly([t for t in TALLIES if t.commune_id == 1]), FORMS)
     trend = as_json(charts.form_trend(weeks, Fraction(4, 5), WORDS))
     assert [t["name"] for t in trend["data"]] == ["PKS05", "PKS07"]

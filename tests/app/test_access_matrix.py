@@ -84,6 +84,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("dashboard.plotly_js", "GET"): everyone(),
     ("dashboard.index", "GET"): staff(**READER_PAGES),
     ("dashboard.report", "GET"): staff(**READER_PAGES),
+    ("dashboard.trend", "GET"): staff(**READER_PAGES),
     ("dashboard.commune", "GET"): staff(**READERS),
     ("dashboard.export_xlsx", "GET"): staff(**READER_PAGES),
     ("dashboard.export_csv", "GET"): staff(**READER_PAGES),

@@ -49,11 +49,26 @@ def test_steering_sees_the_province_against_the_target(as_user, results_world):
     for commune in ("Xã Hợp Thịnh", "Phường Đông Ngàn", "Xã Tam Sơn"):
         assert commune in html
     charts = figures(html)
-    assert set(charts) == {"target", "status", "groupings", "samples", "trend", "heatmap"}
+    assert set(charts) == {"target", "status", "groupings", "samples", "heatmap"}
     assert charts["target"]["data"][0]["gauge"]["threshold"]["value"] == 60.0
     # Every chart sits beside or above a table with its numbers.
-    assert html.count("<table") >= 5
+    assert html.count("<table") >= 4  # status, groupings, samples, communes
     assert "phiên bản 0" in html
+
+
+def test_the_trend_arrives_after_the_page_or_on_its_own(as_user, results_world):
+    client = as_user("steering")
+    html = page(client, "/bang-dieu-khien/")
+    source = unescape(re.search(r'data-src="([^"]+)"', html).group(1))
+    fragment = page(client, source)
+    assert "<html" not in fragment
+    trend = figures(fragment)["trend"]
+    assert [t["name"] for t in trend["data"]][:2] == ["Phiếu hợp lệ mỗi tuần", "Xã đạt chuẩn (%)"]
+    assert "1 (33,3%)" in fragment
+    full = page(client, "/bang-dieu-khien/xu-huong")
+    assert "<html" in full and "Số liệu đến ngày" in full
+    grouping = page(as_user("grouping"), source)
+    assert "1 (50,0%)" in grouping
 
 
 def test_plotly_js_is_served_by_the_app(client, results_world, as_user):
