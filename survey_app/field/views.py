@@ -13,12 +13,15 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import func
 from sqlalchemy import select
+from wtforms import ValidationError
 
 from forms import validate_answers
 from survey_app.access import role_required
 from survey_app.database import begin_write
+from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.field import bp
 from survey_app.models import Campaign
@@ -166,6 +169,7 @@ def entry(campaign_id: int, commune_id: int, form_id: int):
 
 
 @bp.post(ENTRY_URL)
+@csrf.exempt
 @role_required(Role.coordinator, Role.surveyor)
 def entry_submit(campaign_id: int, commune_id: int, form_id: int):
     """Store one typed sheet and show the next blank one; a resend is not stored twice."""
@@ -177,6 +181,16 @@ def entry_submit(campaign_id: int, commune_id: int, form_id: int):
     channel = entry_channel(request.form.get("channel"))
     raw = {q.id: request.form.getlist(q.id) for q in definition.questions}
     submission_id = valid_submission_id(request.form.get("submission_id"))
+    try:
+        # Checked here rather than by CSRFProtect so that a sheet typed on a page left open
+        # too long comes back with its answers instead of being lost.
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return render_entry(target, version, saved=saved, channel=channel, answers=raw,
+                            submission_id=submission_id, status=400,
+                            alert=_("The page had expired. The answers are kept: press Save "
+                                    "sheet again."))
     result = validate_answers(definition, raw)
     if not result.ok or submission_id is None:
         return render_entry(target, version, saved=saved, channel=channel, answers=raw,

@@ -287,3 +287,19 @@ def test_progress_is_scoped_to_the_readers_communes(field_world, published_forms
     assert "PKS04" in coordinator
     assert "PKS06" not in coordinator
     assert login("surveyor").get("/thuc-dia/tien-do").status_code == 403
+
+
+def test_an_expired_page_keeps_the_typed_answers_and_saves_on_the_next_press(
+        app, field_world, surveyor, published_forms):
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = entry_url(field_world, forms=published_forms)
+    fields = hidden_fields(surveyor.get(url).get_data(as_text=True))
+    expired = surveyor.post(url, data={**fields, **PKS05_ANSWERS, "csrf_token": "stale"})
+    html = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert 'value="lich_su_than_thien" checked' in html
+    assert stored() == 0
+    again = hidden_fields(html)
+    assert again["submission_id"] == fields["submission_id"]
+    assert surveyor.post(url, data={**again, **PKS05_ANSWERS}).status_code == 303
+    assert stored() == 1
