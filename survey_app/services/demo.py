@@ -138,6 +138,7 @@ def ensure_points(session: Session, communes: list[Commune]) -> dict[tuple[int, 
 
 def add_responses(session, campaign, communes, points, rng: random.Random) -> int:
     total = 0
+    qr_answers: dict[int, int] = {}
     versions = [(cf.form, cf.form.current_version()) for cf in campaign.forms]
     for index, commune in enumerate(communes):
         quality = rng.choice([0.55, 0.7, 0.8, 0.9, 0.95])
@@ -148,6 +149,11 @@ def add_responses(session, campaign, communes, points, rng: random.Random) -> in
             definition = version.parsed
             for _ in range(count):
                 answers = plausible_answers(definition, quality, rng)
+                channel = rng.choice([Channel.qr, Channel.qr, Channel.field, Channel.paper])
+                # Only a QR answer comes through a collection point.
+                point_id = points.get((commune.id, form.id)) if channel is Channel.qr else None
+                if point_id is not None:
+                    qr_answers[point_id] = qr_answers.get(point_id, 0) + 1
                 store_response(
                     session,
                     submission_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -155,11 +161,15 @@ def add_responses(session, campaign, communes, points, rng: random.Random) -> in
                     commune_id=commune.id,
                     version=version,
                     answers=answers,
-                    channel=rng.choice([Channel.qr, Channel.qr, Channel.field, Channel.paper]),
-                    collection_point_id=points.get((commune.id, form.id)),
+                    channel=channel,
+                    collection_point_id=point_id,
                     duration_seconds=rng.randint(40, 300),
                 )
                 total += 1
+    # Some people scan and leave without answering: scans run ahead of QR answers.
+    for point in session.scalars(select(CollectionPoint)):
+        answered = qr_answers.get(point.id, 0)
+        point.scan_count = answered + round(answered * rng.uniform(0.1, 0.6))
     spread_over_weeks(session, campaign, rng)
     return total
 
