@@ -87,7 +87,8 @@ def client_messages() -> dict[str, str]:
                         "are sent when that account signs in here."),
         "ready": _("Ready to work without network."),
         "not_ready": _("Open this page once with the network to use it offline."),
-        "failed_title": _("Responses the server refused"),
+        "refused": _("%(count)s responses were refused by the server: see why at the bottom "
+                     "of the page."),
         "discard": _("Delete"),
         "discard_confirm": _("Delete this response from the phone for good?"),
         "choose": _("Choose…"),

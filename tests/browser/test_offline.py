@@ -10,11 +10,13 @@ import re
 import pytest
 from flask import request
 from playwright.sync_api import expect
+from sqlalchemy import delete
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Channel
 from survey_app.models import Response
+from survey_app.models import SurveyorAssignment
 from tests.fixtures.browser import screenshot
 from tests.fixtures.field import PASSWORD
 
@@ -165,3 +167,30 @@ def test_sign_in_expired_while_offline_keeps_the_queue_until_signed_in_again(
     expect(phone.locator("#waiting-count")).to_have_text("0")
     [response] = stored()
     assert response.entered_by_id == surveyor.id
+
+
+def test_a_refused_response_is_shown_and_not_resent(phone, live_server, field_world,
+                                                     server_log):
+    base, context = live_server.url, phone.context
+    open_offline_form(phone, base)
+    context.set_offline(True)
+    fill_pks05(phone, "Bình thường")
+    # While the phone is offline, the coordinator takes the commune away from the surveyor.
+    db.session.execute(delete(SurveyorAssignment))
+    db.session.commit()
+
+    context.set_offline(False)
+    expect(phone.locator("#failed-note")).to_have_text(
+        "Có 1 phiếu bị máy chủ từ chối: xem lý do ở cuối trang.")
+    expect(phone.locator("#failed-list")).to_contain_text("phân công của bạn đã thay đổi")
+    expect(phone.locator("#waiting-count")).to_have_text("0")
+    screenshot(phone, "offline-refused")
+    syncs = server_log.count("/thuc-dia/dong-bo")
+    phone.reload()
+    expect(phone.locator("#failed-list li.card")).to_have_count(1)
+    assert server_log.count("/thuc-dia/dong-bo") == syncs
+    assert stored() == []
+
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="Xoá").tap()
+    expect(phone.locator("#failed")).to_be_hidden()

@@ -54,18 +54,34 @@
   function showStatus(message) {
     var items = queued();
     var waiting = items.filter(function (i) { return i.state === "waiting"; });
+    var failed = items.filter(function (i) { return i.state === "failed"; });
     $("waiting-count").textContent = String(waiting.length);
     var net = $("net-state");
     net.textContent = navigator.onLine ? M.online : M.offline;
     net.className = "net " + (navigator.onLine ? "on" : "off");
     if (message !== undefined) $("sync-message").textContent = message;
-    else if (!waiting.length) $("sync-message").textContent = M.nothing_waiting;
+    else if (!waiting.length) $("sync-message").textContent = failed.length ? "" : M.nothing_waiting;
     else if (!navigator.onLine) $("sync-message").textContent = M.send_later;
     $("send-now").disabled = !waiting.length || !navigator.onLine;
-    showFailed(items.filter(function (i) { return i.state === "failed"; }));
+    showFailed(failed);
+  }
+
+  // "5. <question text>: " for a problem on one question of a kept response.
+  function questionName(item, id) {
+    var name = "";
+    DATA.forms.forEach(function (f) {
+      if (f.campaign_form_id !== item.campaign_form_id) return;
+      f.definition.sections.forEach(function (s) {
+        s.questions.forEach(function (q) { if (q.id === id) name = q.number + ". " + q.text + " — "; });
+      });
+    });
+    return name || (id === "_" ? "" : id + " — ");
   }
 
   function showFailed(items) {
+    var note = $("failed-note");
+    note.hidden = !items.length;
+    note.textContent = format(M.refused, {count: items.length});
     var list = $("failed-list");
     list.textContent = "";
     $("failed").hidden = !items.length;
@@ -75,7 +91,7 @@
       li.appendChild(el("span", {"class": "muted"}, " " + new Date(item.saved_at).toLocaleString("vi-VN")));
       var why = el("ul");
       Object.keys(item.errors || {}).forEach(function (q) {
-        why.appendChild(el("li", {}, (q === "_" ? "" : q + ": ") + item.errors[q]));
+        why.appendChild(el("li", {}, questionName(item, q) + item.errors[q]));
       });
       li.appendChild(why);
       var drop = el("button", {"type": "button", "class": "btn secondary"}, M.discard);
@@ -112,10 +128,7 @@
         $("other-user").textContent = format(M.other_user, {count: others});
         return sendSlices(mine, session.csrf_token, function (n) { sent += n; });
       })
-      .then(function () {
-        if (sent) $("saved-note").hidden = true;
-        showStatus(sent ? format(M.sent, {count: sent}) : undefined);
-      })
+      .then(function () { showStatus(sent ? format(M.sent, {count: sent}) : undefined); })
       .catch(function (problem) {
         if (problem && problem.login) {
           $("login-again").hidden = false;
@@ -140,6 +153,7 @@
                                             "Accept": "application/json", "X-CSRFToken": token}})
       .then(getJSON)
       .then(function (reply) {
+        $("saved-note").hidden = true;
         reply.results.forEach(function (result, index) {
           var item = slice[index];
           if (result.status === "stored" || result.status === "already_stored") {
