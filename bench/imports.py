@@ -138,10 +138,10 @@ def run(backend: str, count: int) -> dict:
     from survey_app.extensions import db
     from survey_app.models import Response
     from survey_app.services.entry import entry_forms
+    from survey_app.services.import_templates import template_columns
     from survey_app.services.imports import check_upload
     from survey_app.services.imports import record_check
     from survey_app.services.imports import store_batch
-    from survey_app.services.imports import template_columns
 
     url, drop = scratch_database(backend)
     results: dict = {"backend": backend, "rows": count}

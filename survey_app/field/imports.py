@@ -25,20 +25,20 @@ from survey_app.services.entry import entry_forms
 from survey_app.services.entry import find_entry_form
 from survey_app.services.import_files import csv_template
 from survey_app.services.import_files import xlsx_template
+from survey_app.services.import_templates import fill_in_instructions
+from survey_app.services.import_templates import guide_rows
+from survey_app.services.import_templates import kind_label
+from survey_app.services.import_templates import template_columns
+from survey_app.services.import_templates import template_name
+from survey_app.services.import_templates import value_hint
 from survey_app.services.imports import ImportRefused
 from survey_app.services.imports import check_upload
 from survey_app.services.imports import discard_batch
-from survey_app.services.imports import fill_in_instructions
 from survey_app.services.imports import find_batch
-from survey_app.services.imports import guide_rows
 from survey_app.services.imports import is_expired
-from survey_app.services.imports import kind_label
 from survey_app.services.imports import recent_batches
 from survey_app.services.imports import record_check
 from survey_app.services.imports import store_batch
-from survey_app.services.imports import template_columns
-from survey_app.services.imports import template_name
-from survey_app.services.imports import value_hint
 from survey_app.services.points import today_in_vietnam
 from survey_app.services.submissions import SubmissionConflict
 
