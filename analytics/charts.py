@@ -81,23 +81,26 @@ def target_bullet(progress: TargetProgress, words: Words) -> go.Figure:
     """The share of communes meeting the standard on a 0–100% bullet with the target line."""
     share = pct(progress.share) or 0.0
     target = pct(progress.target)
+    colour = GREEN if progress.is_reached else RED
     fig = go.Figure(go.Indicator(
-        mode="number+gauge+delta",
+        mode="gauge",
         value=share,
-        number={"suffix": "%", "font": {"size": 44}, "valueformat": ".1f"},
-        delta={"reference": target, "valueformat": ".1f", "suffix": "%",
-               "increasing": {"color": GREEN}, "decreasing": {"color": RED}},
         gauge={
             "shape": "bullet",
-            "axis": {"range": [0, 100], "ticksuffix": "%"},
-            "bar": {"color": GREEN if progress.is_reached else RED, "thickness": 0.5},
+            "axis": {"range": [0, 100], "ticksuffix": "%", "dtick": 20},
+            "bar": {"color": colour, "thickness": 0.55},
             "bgcolor": "#eeeeee",
-            "threshold": {"line": {"color": INK, "width": 5}, "thickness": 0.9,
+            "threshold": {"line": {"color": INK, "width": 5}, "thickness": 1,
                           "value": target},
         },
-        domain={"x": [0.22, 1], "y": [0, 1]},
+        domain={"x": [0, 1], "y": [0, 1]},
     ))
-    return layout(fig, 150, margin={"l": 20, "r": 30, "t": 20, "b": 30})
+    fig.add_annotation(x=target / 100, y=1, xref="paper", yref="paper", yanchor="bottom",
+                       text=f"<b>{words.target} {target:g}%</b>", showarrow=False)
+    fig.add_annotation(x=min(share, 88) / 100, y=0.5, xref="paper", yref="paper",
+                       xanchor="left", text=f" <b>{share:.1f}%</b>".replace(".", ","),
+                       font={"size": 22, "color": colour}, showarrow=False)
+    return layout(fig, 150, margin={"l": 20, "r": 30, "t": 40, "b": 30})
 
 
 def status_bars(progress: TargetProgress, words: Words) -> go.Figure:
@@ -141,8 +144,10 @@ def grouping_bars(
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed")
-    return layout(fig, 120 + 44 * max(1, len(groups)), margin={"l": 20, "r": 20, "t": 70,
-                                                               "b": 20})
+    return layout(fig, 160 + 44 * max(1, len(groups)),
+                  margin={"l": 20, "r": 20, "t": 40, "b": 70},
+                  legend={"orientation": "h", "traceorder": "normal", "yref": "container",
+                          "yanchor": "bottom", "y": 0, "x": 0})
 
 
 @dataclass(frozen=True)
@@ -256,7 +261,8 @@ def trend_lines(
         yaxis={"side": "right", "showgrid": False, "rangemode": "tozero",
                "title": words.responses},
         yaxis2={"overlaying": "y", "side": "left", "range": [0, 100], "ticksuffix": "%",
-                "title": words.share_meeting, "gridcolor": "#e0e0e0"},
+                "title": words.share_meeting, "gridcolor": "#e0e0e0", "tickmode": "linear",
+                "tick0": 0, "dtick": 20},
     )
     fig.update_xaxes(tickformat="%d/%m", hoverformat="%d/%m/%Y")
     if start is not None and end is not None:
@@ -277,7 +283,7 @@ def form_rates(results: Sequence[FormResult], words: Words) -> go.Figure:
     fig = go.Figure()
     positions = ["outside" if r.state is FormState.insufficient else "inside" for r in results]
     fig.add_bar(x=codes, y=[x or 0 for x in rates], text=texts, textposition=positions,
-                insidetextanchor="end", insidetextfont={"color": "#ffffff"},
+                insidetextanchor="start", insidetextfont={"color": "#ffffff"},
                 outsidetextfont={"color": INK},
                 marker_color=[STATE_COLOURS[r.state] for r in results],
                 error_y={"type": "data", "array": up, "arrayminus": down, "color": INK,
