@@ -164,15 +164,15 @@ def form_results(
     """One result for every commune and every form, zero counts included."""
     forms = list(forms)
     empty = SampleCount()
-    return [
-        FormResult(
-            commune_id=commune.id,
-            form_code=form.code,
-            count=counts.get((commune.id, form.code), empty),
-            required=rules.required_responses(form.code, commune.staff_headcount),
-            threshold=rules.threshold_for(form.code),
-            sample_target=form.sample_target,
-        )
-        for commune in communes
-        for form in forms
-    ]
+    thresholds = {form.code: rules.threshold_for(form.code) for form in forms}
+    required: dict[tuple[str, int | None], int] = {}
+    results = []
+    for commune in communes:
+        for form in forms:
+            key = (form.code, commune.staff_headcount)
+            if key not in required:
+                required[key] = rules.required_responses(*key)
+            results.append(FormResult(commune.id, form.code,
+                                      counts.get((commune.id, form.code), empty),
+                                      required[key], thresholds[form.code], form.sample_target))
+    return results

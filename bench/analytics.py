@@ -379,6 +379,8 @@ def main() -> None:
     parser.add_argument("--insert-rows", type=int, default=2000)
     parser.add_argument("--no-naive", action="store_true", help="skip the pandas way")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the database a previous --keep run left (no load)")
     parser.add_argument("--write", action="store_true", help="update docs/PERFORMANCE.md")
     args = parser.parse_args()
 
@@ -388,16 +390,23 @@ def main() -> None:
 
     url = scratch_url(args.server)
     log(f"scratch database {SCRATCH}")
-    recreate(args.server)
+    if not args.reuse:
+        recreate(args.server)
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                           "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-        with app.app_context():
-            upgrade()
-        log("loading")
         start = time.perf_counter()
-        campaign_id = load(app, args.communes, args.per_form)
-        vacuum(url)
+        if args.reuse:
+            with app.app_context():
+                from survey_app.extensions import db
+
+                campaign_id = db.session.scalar(text("SELECT max(id) FROM campaigns"))
+        else:
+            with app.app_context():
+                upgrade()
+            log("loading")
+            campaign_id = load(app, args.communes, args.per_form)
+            vacuum(url)
         load_seconds = time.perf_counter() - start
         log(f"loaded in {load_seconds:.0f} s; measuring")
         figures = measure(app, url, campaign_id, args.runs, not args.no_naive)
@@ -416,7 +425,7 @@ def main() -> None:
 
             db.engine.dispose()
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop(args.server)
             log(f"dropped {SCRATCH}")
 

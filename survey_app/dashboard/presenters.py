@@ -11,7 +11,7 @@ from datetime import date
 from datetime import datetime
 from fractions import Fraction
 
-from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -57,16 +57,78 @@ def words() -> charts.Words:
     )
 
 
-def pct(value: Fraction | float | None, digits: int = 1) -> str:
-    """82,5% (Vietnamese decimal comma); an em dash when there is nothing to divide."""
-    if value is None:
-        return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(float(value) * 100, format=pattern) + "%"
+#: Swap "," and "." (Vietnamese writes 1.234,5).
+VIETNAMESE_SEPARATORS = str.maketrans(",.", ".,")
 
 
-def num(value: int | None) -> str:
-    return "—" if value is None else format_decimal(value, format="#,##0")
+@dataclass(frozen=True)
+class Cell:
+    """A commune × form cell of the overview table, ready to print."""
+
+    css: str
+    title: str
+    value: str
+    note: str
+    strong: bool
+
+
+class Formats:
+    """Numbers and labels for one page, in the request's language.
+
+    Made once per page: a national table has tens of thousands of cells, and looking up the
+    locale or a translation for each costs more than the rest of the page.
+    """
+
+    def __init__(self) -> None:
+        self.vietnamese = str(get_locale()) == "vi"
+        self.status_labels = {s: str(label) for s, label in STATUS_LABELS.items()}
+        self.state_labels = {s: str(label) for s, label in STATE_LABELS.items()}
+        # Translated once, filled in per commune.
+        self.below = _("Below threshold: %(forms)s")
+        self.missing = _("%(n)s responses missing")
+        self.no_forms = _("The campaign has no forms.")
+        self.all_pass = _("Every form passes")
+
+    def localised(self, text: str) -> str:
+        return text.translate(VIETNAMESE_SEPARATORS) if self.vietnamese else text
+
+    def pct(self, value: Fraction | float | None, digits: int = 1) -> str:
+        """82,5% (Vietnamese decimal comma); an em dash when there is nothing to divide."""
+        if value is None:
+            return "—"
+        return self.localised(f"{float(value) * 100:,.{digits}f}") + "%"
+
+    def num(self, value: int | None) -> str:
+        """1.234 in Vietnamese."""
+        return "—" if value is None else self.localised(f"{value:,}")
+
+    def reason(self, status: CommuneStatus) -> str:
+        """Why a commune has its status, in one line."""
+        if status.status is Status.does_not_meet:
+            return self.below % {"forms": ", ".join(status.failing_forms)}
+        if status.status is Status.meets:
+            return self.all_pass
+        if not status.missing:
+            return self.no_forms
+        detail = ", ".join(f"{code}: {n}" for code, n in status.missing)
+        return f"{self.missing % {'n': self.num(status.missing_total)}} ({detail})"
+
+    def cell(self, result: FormResult) -> Cell:
+        title = self.state_labels[result.state]
+        css = STATE_CLASSES[result.state]
+        if result.state is FormState.insufficient:
+            return Cell(css, title, self.pct(result.rate, 0),
+                        f"n={result.valid}/{result.required}", False)
+        return Cell(css, title, self.pct(result.rate), f"n={result.valid}", True)
+
+
+def table_rows(results: CampaignResults, codes: Sequence[str],
+               formats: Formats) -> list[tuple[CommuneStatus, str, list[Cell]]]:
+    """The overview table: each commune with its reason and one cell per form shown."""
+    table = results_by_commune(results)
+    return [(status, formats.reason(status),
+             [formats.cell(table[status.commune.id][code]) for code in codes])
+            for status in ordered_statuses(results)]
 
 
 def vn_date(value: date | datetime | None) -> str:

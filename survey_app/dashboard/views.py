@@ -38,12 +38,14 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 @bp.context_processor
 def helpers() -> dict:
+    formats = presenters.Formats()
     return {
-        "pct": presenters.pct, "num": presenters.num, "Status": Status,
-        "status_label": lambda s: presenters.STATUS_LABELS[s],
-        "status_class": lambda s: presenters.STATUS_CLASSES[s],
-        "state_label": lambda s: presenters.STATE_LABELS[s],
-        "state_class": lambda s: presenters.STATE_CLASSES[s],
+        "formats": formats, "pct": formats.pct, "num": formats.num, "Status": Status,
+        "reason": formats.reason,
+        "status_label": formats.status_labels.__getitem__,
+        "status_class": presenters.STATUS_CLASSES.__getitem__,
+        "state_label": formats.state_labels.__getitem__,
+        "state_class": presenters.STATE_CLASSES.__getitem__,
         "plotly_version": plotly_version(),
         "vn_date": presenters.vn_date,
     }
@@ -87,8 +89,8 @@ def index():
     return render_template(
         "dashboard/index.html", **page_context(filters, results), codes=codes,
         charts=presenters.dashboard_charts(results, codes),
-        groups=presenters.group_rows(results), statuses=presenters.ordered_statuses(results),
-        table=presenters.results_by_commune(results),
+        groups=presenters.group_rows(results),
+        rows=presenters.table_rows(results, codes, presenters.Formats()),
         heat_by_grouping=len(results.communes) > presenters.HEATMAP_COMMUNES,
     )
 
