@@ -284,7 +284,8 @@ def measure(app, url: str, campaign_id: int, runs: int, include_naive: bool) -> 
     return figures
 
 
-def report(figures: dict, args, load_seconds: float, inserts: tuple[float, float]) -> str:
+def report(figures: dict, args, load_seconds: float | None,
+           inserts: tuple[float, float]) -> str:
     overall = figures["overall"]
     ms = lambda seconds: f"{seconds * 1000:,.0f} ms"  # noqa: E731
     lines = [
@@ -292,14 +293,16 @@ def report(figures: dict, args, load_seconds: float, inserts: tuple[float, float
         "## Analytics",
         "",
         "The headline (communes meeting the standard against the target) and the per-commune "
-        f"table for a national-size campaign in PostgreSQL: {args.communes:,} communes in "
+        f"table for a national-size campaign in PostgreSQL: {figures['overall'].communes:,} "
+        "communes in "
         f"{GROUPINGS} groupings × 7 forms × {args.per_form} responses = "
         f"**{figures['responses']:,} responses** (1% flagged), plus one answer row each for "
         "the satisfaction question. Bulk-loaded with INSERT ... SELECT generate_series "
-        f"(load, roll-up by the statement triggers, VACUUM ANALYZE: {load_seconds:.0f} s, not "
-        "timed below).",
+        + (f"(load, roll-up by the statement triggers, VACUUM ANALYZE: {load_seconds:.0f} s, "
+           "not timed below)." if load_seconds is not None else
+           "by an earlier run with `--keep` (the figures below come from `--reuse`)."),
         "",
-        f"    .venv/bin/python bench/analytics.py --communes {args.communes} "
+        f"    .venv/bin/python bench/analytics.py --communes {figures['overall'].communes} "
         f"--per-form {args.per_form}",
         "",
         "Warm medians (first, cold run in brackets):",
@@ -319,11 +322,12 @@ def report(figures: dict, args, load_seconds: float, inserts: tuple[float, float
         f"| the same figures grouped straight from `responses` (no roll-up; the path of a "
         f"report \"as of\" a date) | {ms(figures['direct'][1])} ({ms(figures['direct'][0])}) |"
         " |",
-        f"| weekly trend (GROUP BY week over `responses`) | {ms(figures['trend'][1])} "
+        f"| weekly trend (GROUP BY week over `responses`; loaded after the page; beyond "
+        f"500 communes, totals per week only) | {ms(figures['trend'][1])} "
         f"({ms(figures['trend'][0])}) | {figures['trend'][2]} weeks |",
-        f"| dashboard page (everything above + trend + charts + a {args.communes:,}-row "
-        f"table) | {ms(figures['page'][1])} ({ms(figures['page'][0])}) | "
-        f"{figures['page'][2] / 1e6:.1f} MB of HTML |",
+        f"| dashboard page through Flask (headline, charts, grouping × form heat map, the "
+        f"{figures['overall'].communes:,}-row commune table) | {ms(figures['page'][1])} "
+        f"({ms(figures['page'][0])}) | {figures['page'][2] / 1e6:.1f} MB of HTML |",
     ]
     if "naive" in figures:
         lines.append(
@@ -347,7 +351,8 @@ def report(figures: dict, args, load_seconds: float, inserts: tuple[float, float
         "",
         f"Cost of the roll-up on writes: one single-row INSERT statement takes "
         f"{inserts[0]:,.0f} µs with the triggers and {inserts[1]:,.0f} µs without them "
-        f"({args.insert_rows:,} inserts each).",
+        f"({args.insert_rows:,} inserts each, in one transaction so that the commit's disk "
+        "flush, the same either way, does not hide the difference).",
         "",
         f"Machine: {os.cpu_count()} CPUs, {platform.python_implementation()} "
         f"{platform.python_version()}, PostgreSQL {figures.get('server_version', '?')} with "
@@ -407,8 +412,8 @@ def main() -> None:
             log("loading")
             campaign_id = load(app, args.communes, args.per_form)
             vacuum(url)
-        load_seconds = time.perf_counter() - start
-        log(f"loaded in {load_seconds:.0f} s; measuring")
+        load_seconds = None if args.reuse else time.perf_counter() - start
+        log("measuring")
         figures = measure(app, url, campaign_id, args.runs, not args.no_naive)
         with app.app_context():
             from survey_app.extensions import db

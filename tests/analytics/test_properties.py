@@ -159,6 +159,11 @@ def progress(statuses: dict, members, target: Fraction):
     [CommuneInfo(1, "1", "A")], [FormSpec("F1", versions={1: frozenset({"a"})})],
     Rulebook(min_responses=1, forms={}), [Raw(1, "F1", 1, "a", True, 0)] * 3,
 ))
+@example((  # a commune with enough responses on one form only, which passes
+    [CommuneInfo(1, "1", "A")], [FormSpec("F1", versions={1: frozenset({"a"})}),
+                                 FormSpec("F2", versions={2: frozenset({"a"})})],
+    Rulebook(min_responses=2, forms={}), [Raw(1, "F1", 1, "a", False, 0)] * 2,
+))
 @example(([CommuneInfo(1, "1", "A")], [], Rulebook(), []))  # no forms, no responses
 def test_analytics_equal_a_brute_force_count(campaign):
     communes, forms, rules, raws = campaign
