@@ -97,9 +97,11 @@ def target_bullet(progress: TargetProgress, words: Words) -> go.Figure:
     ))
     fig.add_annotation(x=target / 100, y=1, xref="paper", yref="paper", yanchor="bottom",
                        text=f"<b>{words.target} {target:g}%</b>", showarrow=False)
-    fig.add_annotation(x=min(share, 88) / 100, y=0.5, xref="paper", yref="paper",
-                       xanchor="left", text=f" <b>{share:.1f}%</b>".replace(".", ","),
-                       font={"size": 22, "color": colour}, showarrow=False)
+    inside = share >= 20  # the figure sits at the end of the bar, inside it when it fits
+    fig.add_annotation(x=share / 100, y=0.5, xref="paper", yref="paper",
+                       xanchor="right" if inside else "left",
+                       text=f" <b>{share:.1f}%</b> ".replace(".", ","), showarrow=False,
+                       font={"size": 22, "color": "#ffffff" if inside else colour})
     return layout(fig, 150, margin={"l": 20, "r": 30, "t": 40, "b": 30})
 
 
@@ -115,7 +117,8 @@ def status_bars(progress: TargetProgress, words: Words) -> go.Figure:
         hovertemplate="%{y}: %{x}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=words.communes, rangemode="tozero")
+    fig.update_xaxes(title=words.communes, rangemode="tozero",
+                     **({"dtick": 1} if max(values) <= 10 else {}))
     return layout(fig, 260)
 
 

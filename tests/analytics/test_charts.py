@@ -44,7 +44,7 @@ def test_the_bullet_shows_the_share_against_the_target():
     assert indicator["gauge"]["threshold"]["value"] == 60.0
     assert indicator["gauge"]["shape"] == "bullet"
     assert [a["text"] for a in figure["layout"]["annotations"]] == [
-        "<b>Target 60%</b>", " <b>50,0%</b>"]
+        "<b>Target 60%</b>", " <b>50,0%</b> "]
 
 
 def test_status_and_grouping_bars_carry_the_counts():
