@@ -31,7 +31,7 @@ from survey_app.extensions import db
 from survey_app.models import Form
 from survey_app.models import Province
 from survey_app.models import RulebookVersion
-from survey_app.services import results as results_service
+from survey_app.services import rulebooks as rulebooks_service
 
 AREAS.append(("admin.rulebooks", _l("Rulebook: thresholds, samples and target")))
 
@@ -66,12 +66,12 @@ def scope_from(value: str | None) -> Province | None:
     return db.get_or_404(Province, int(value))
 
 
-def applying(province: Province | None) -> results_service.RulebookInUse:
+def applying(province: Province | None) -> rulebooks_service.RulebookInUse:
     """The rules in force for the scope: what the form starts from."""
     if province is not None:
-        return results_service.rulebook_for(db.session, province.id)
-    row = results_service.latest_version(db.session, None)
-    return results_service.in_use(row) if row else results_service.BUILTIN
+        return rulebooks_service.rulebook_for(db.session, province.id)
+    row = rulebooks_service.latest_version(db.session, None)
+    return rulebooks_service.in_use(row) if row else rulebooks_service.BUILTIN
 
 
 def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[str]]:
@@ -197,7 +197,7 @@ def rulebooks_save():
             for c in choices}}
         return render_page(province, values, problems, 422)
     try:
-        row = results_service.save_rulebook(db.session, province.id if province else None,
+        row = rulebooks_service.save_rulebook(db.session, province.id if province else None,
                                             rules, note, current_user.id)
         db.session.commit()
     except IntegrityError:

@@ -28,6 +28,7 @@ from survey_app.models import Commune
 from survey_app.models import Role
 from survey_app.services import exports
 from survey_app.services import results as results_service
+from survey_app.services.rulebooks import UnknownRulebook
 
 API_ROLES = (Role.admin, Role.steering, Role.grouping, Role.commune_official, Role.coordinator)
 
@@ -99,7 +100,7 @@ def results_for(campaign: Campaign, visible=None) -> results_service.CampaignRes
         return results_service.campaign_results(
             db.session, campaign, visible, grouping_id=grouping_id,
             rulebook_id=int_param("rulebook"), until=date_param("until"))
-    except results_service.UnknownRulebook:
+    except UnknownRulebook:
         abort(404)
 
 

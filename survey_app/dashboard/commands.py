@@ -5,8 +5,8 @@ import click
 from survey_app.dashboard import bp
 from survey_app.database import begin_write
 from survey_app.extensions import db
-from survey_app.services.results import rebuild_tallies
-from survey_app.services.results import tally_drift
+from survey_app.services.tallies import rebuild_tallies
+from survey_app.services.tallies import tally_drift
 
 
 @bp.cli.command("check")

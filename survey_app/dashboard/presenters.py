@@ -24,7 +24,7 @@ from analytics.trend import FormWeek
 from analytics.trend import WeekPoint
 from survey_app.services.points import VIETNAM
 from survey_app.services.results import CampaignResults
-from survey_app.services.results import RulebookInUse
+from survey_app.services.rulebooks import RulebookInUse
 
 #: Beyond this many communes, the heat map shows groupings instead of communes.
 HEATMAP_COMMUNES = 150

@@ -31,6 +31,8 @@ from survey_app.models import Role
 from survey_app.services import exports
 from survey_app.services import results as results_service
 from survey_app.services.points import today_in_vietnam
+from survey_app.services.rulebooks import UnknownRulebook
+from survey_app.services.rulebooks import rulebook_history
 
 DASHBOARD_ROLES = (Role.steering, Role.grouping, Role.commune_official, Role.coordinator)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -58,7 +60,7 @@ def load_results(filters: Filters, visible=None) -> results_service.CampaignResu
             grouping_id=filters.grouping_id, rulebook_id=filters.rulebook_id,
             until=filters.until,
         )
-    except results_service.UnknownRulebook:
+    except UnknownRulebook:
         abort(404)
 
 
@@ -68,8 +70,7 @@ def page_context(filters: Filters, results: results_service.CampaignResults) -> 
         "filters": filters,
         "results": results,
         "rulebook_label": presenters.rulebook_label(results.rulebook, province),
-        "rulebooks": results_service.rulebook_history(db.session,
-                                                      results.campaign.province_id),
+        "rulebooks": rulebook_history(db.session, results.campaign.province_id),
         "province": province,
     }
 

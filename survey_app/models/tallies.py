@@ -4,7 +4,7 @@ Triggers on ``responses`` (see the migration ``response_tallies``) add, move and
 in the same transaction as the insert, update or delete that changes them, whichever code
 path writes: the public form, field entry, imports, offline sync, a later flagging job or a
 bulk load. Reading a campaign's results is then a read of a few rows per commune and form,
-not a scan of every response. ``services.results.rebuild_tallies`` recomputes it from scratch.
+not a scan of every response. ``services.tallies.rebuild_tallies`` recomputes it from scratch.
 """
 
 from sqlalchemy import ForeignKey

@@ -19,15 +19,11 @@ from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import cast
-from sqlalchemy import delete
 from sqlalchemy import distinct
 from sqlalchemy import false
 from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import literal
-from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy import text
 from sqlalchemy import tuple_
 from sqlalchemy.orm import Session
 
@@ -53,97 +49,10 @@ from survey_app.models import Grouping
 from survey_app.models import Response
 from survey_app.models import ResponseTally
 from survey_app.models import Role
-from survey_app.models import RulebookVersion
 from survey_app.services.points import VIETNAM
 from survey_app.services.points import today_in_vietnam
-
-TALLY_KEY = (
-    Response.campaign_id, Response.commune_id, Response.form_id, Response.form_version_id,
-    func.coalesce(Response.satisfaction_answer, ""), Response.is_flagged,
-)
-
-
-class UnknownRulebook(Exception):
-    """The rulebook version asked for does not exist or is another province's."""
-
-
-@dataclass(frozen=True)
-class RulebookInUse:
-    """The rules behind a set of figures, and where they come from."""
-
-    rules: analytics.Rulebook
-    #: None for the built-in defaults (DOMAIN.md), which count as version 0.
-    id: int | None
-    version: int
-    #: None for the global rulebook (or the built-in defaults).
-    province_id: int | None
-    created_at: datetime | None = None
-    note: str = ""
-
-    @property
-    def is_builtin(self) -> bool:
-        return self.id is None
-
-
-BUILTIN = RulebookInUse(analytics.Rulebook(), None, 0, None)
-
-
-def in_use(row: RulebookVersion) -> RulebookInUse:
-    return RulebookInUse(row.parsed, row.id, row.version, row.province_id, row.created_at,
-                         row.note)
-
-
-def latest_version(session: Session, province_id: int | None) -> RulebookVersion | None:
-    scope = (RulebookVersion.province_id.is_(None) if province_id is None
-             else RulebookVersion.province_id == province_id)
-    return session.scalar(
-        select(RulebookVersion).where(scope).order_by(RulebookVersion.version.desc()).limit(1)
-    )
-
-
-def rulebook_for(
-    session: Session, province_id: int, version_id: int | None = None
-) -> RulebookInUse:
-    """The rules for a province: a chosen version, else its latest own version, else the
-    latest global version, else the built-in defaults.
-
-    :raises UnknownRulebook: ``version_id`` is not the province's nor a global version.
-    """
-    if version_id is not None:
-        row = session.get(RulebookVersion, version_id)
-        if row is None or row.province_id not in (None, province_id):
-            raise UnknownRulebook(version_id)
-        return in_use(row)
-    row = latest_version(session, province_id) or latest_version(session, None)
-    return in_use(row) if row else BUILTIN
-
-
-def rulebook_history(session: Session, province_id: int | None) -> list[RulebookVersion]:
-    """Versions that can apply to a province (its own and the global ones), newest first."""
-    scope = RulebookVersion.province_id.is_(None)
-    if province_id is not None:
-        scope = scope | (RulebookVersion.province_id == province_id)
-    return list(session.scalars(
-        select(RulebookVersion).where(scope)
-        .order_by(RulebookVersion.created_at.desc(), RulebookVersion.id.desc())
-    ))
-
-
-def save_rulebook(
-    session: Session, province_id: int | None, rules: analytics.Rulebook, note: str,
-    user_id: int | None,
-) -> RulebookVersion:
-    """Save ``rules`` as the next version of the province's (or the global) rulebook.
-
-    Earlier versions are never touched. Call ``database.begin_write`` first on SQLite; on
-    PostgreSQL a concurrent save of the same number fails on the unique constraint.
-    """
-    latest = latest_version(session, province_id)
-    row = RulebookVersion(province_id=province_id, version=(latest.version if latest else 0) + 1,
-                          rules=rules.to_dict(), note=note.strip(), created_by_id=user_id)
-    session.add(row)
-    session.flush()
-    return row
+from survey_app.services.rulebooks import RulebookInUse
+from survey_app.services.rulebooks import rulebook_for
 
 
 def visible_campaigns(session: Session, visible: Select) -> list[Campaign]:
@@ -458,33 +367,3 @@ def free_text_answers(
     )
     return [FreeText(received.astimezone(VIETNAM).date(), qid, value)
             for received, qid, value in rows]
-
-
-def rebuild_tallies(session: Session) -> int:
-    """Recompute the whole roll-up from the responses; returns the rows written.
-
-    For recovery only (the triggers keep it right). Writers wait while it runs.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE responses IN SHARE MODE"))
-    session.execute(delete(ResponseTally))
-    grouped = select(*TALLY_KEY, func.count()).group_by(*TALLY_KEY)
-    columns = ["campaign_id", "commune_id", "form_id", "form_version_id", "satisfaction_answer",
-               "is_flagged", "responses"]
-    result = session.execute(insert(ResponseTally).from_select(columns, grouped))
-    return result.rowcount
-
-
-def tally_drift(session: Session) -> int:
-    """Keys whose roll-up count differs from a fresh count of the responses (0 when right)."""
-    fresh = select(*TALLY_KEY, func.count().label("n")).group_by(*TALLY_KEY).subquery()
-    kept = select(ResponseTally).where(ResponseTally.responses != 0).subquery()
-    keys = list(zip(list(fresh.c)[:6], [kept.c.campaign_id, kept.c.commune_id, kept.c.form_id,
-                                         kept.c.form_version_id, kept.c.satisfaction_answer,
-                                         kept.c.is_flagged], strict=True))
-    on = [a == b for a, b in keys]
-    left = select(func.count()).select_from(fresh.outerjoin(kept, and_(*on))).where(
-        or_(kept.c.responses.is_(None), kept.c.responses != fresh.c.n))
-    right = select(func.count()).select_from(kept.outerjoin(fresh, and_(*on))).where(
-        fresh.c.n.is_(None))
-    return session.scalar(left) + session.scalar(right)

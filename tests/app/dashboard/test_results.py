@@ -34,6 +34,8 @@ from survey_app.models import FormVersion
 from survey_app.models import Response
 from survey_app.models import ResponseTally
 from survey_app.services import results as service
+from survey_app.services import rulebooks
+from survey_app.services import tallies
 
 
 def evaluate_for(world, user: str = "admin", **options) -> service.CampaignResults:
@@ -88,15 +90,15 @@ def test_the_roll_up_follows_inserts_flags_moves_and_deletes(results_world, add_
     db.session.execute(delete(Response).where(Response.commune_id == results_world.nodata.id))
     db.session.commit()
     assert rolled_up() == direct_counts()
-    assert service.tally_drift(db.session) == 0
+    assert tallies.tally_drift(db.session) == 0
 
 
 def test_drift_is_detected_and_a_rebuild_repairs_it(results_world):
     db.session.execute(update(ResponseTally).values(responses=ResponseTally.responses + 1))
-    assert service.tally_drift(db.session) > 0
-    service.rebuild_tallies(db.session)
+    assert tallies.tally_drift(db.session) > 0
+    tallies.rebuild_tallies(db.session)
     db.session.commit()
-    assert service.tally_drift(db.session) == 0
+    assert tallies.tally_drift(db.session) == 0
     assert rolled_up() == direct_counts()
 
 
@@ -193,25 +195,25 @@ def test_one_grouping_of_the_province(results_world):
 
 def test_rulebook_versions_apply_province_first_and_never_change(results_world):
     province_id = results_world.campaign.province_id
-    first = service.save_rulebook(db.session, None, Rulebook(threshold=Fraction(9, 10)),
+    first = rulebooks.save_rulebook(db.session, None, Rulebook(threshold=Fraction(9, 10)),
                                   "global v1", None)
-    assert service.rulebook_for(db.session, province_id).id == first.id
+    assert rulebooks.rulebook_for(db.session, province_id).id == first.id
     strict = evaluate_for(results_world)
     assert by_commune(strict)[results_world.meets.id].status is Status.does_not_meet
-    own = service.save_rulebook(db.session, province_id, Rulebook(
+    own = rulebooks.save_rulebook(db.session, province_id, Rulebook(
         forms={"PKS05": FormRule(min_responses=10)}), "Bắc Ninh v1", None)
-    second = service.save_rulebook(db.session, province_id, Rulebook(min_responses=5),
+    second = rulebooks.save_rulebook(db.session, province_id, Rulebook(min_responses=5),
                                    "Bắc Ninh v2", None)
     db.session.commit()
     assert (own.version, second.version) == (1, 2)
-    assert service.rulebook_for(db.session, province_id).id == second.id
+    assert rulebooks.rulebook_for(db.session, province_id).id == second.id
     assert db.session.get(type(own), own.id).parsed.forms["PKS05"].min_responses == 10
     relaxed = evaluate_for(results_world, rulebook_id=own.id)
     assert relaxed.rulebook.version == 1
     assert by_commune(relaxed)[results_world.nodata.id].missing == (("PKS01", 30),)
-    foreign = service.save_rulebook(db.session, results_world.foreign.province_id, Rulebook(),
+    foreign = rulebooks.save_rulebook(db.session, results_world.foreign.province_id, Rulebook(),
                                     "Hà Nội", None)
-    with pytest.raises(service.UnknownRulebook):
+    with pytest.raises(rulebooks.UnknownRulebook):
         evaluate_for(results_world, rulebook_id=foreign.id)
 
 
@@ -273,7 +275,7 @@ def test_concurrent_inserts_keep_the_roll_up_exact(results_world):
         ResponseTally.form_id == values["form_id"],
         ResponseTally.satisfaction_answer == "hai_long"))
     assert kept == 5 + threads * per_thread
-    assert service.tally_drift(db.session) == 0
+    assert tallies.tally_drift(db.session) == 0
 
 
 def test_the_triggers_exist_after_migrating(app):
