@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 IMMEDIATE = "sqlite_immediate"
+#: Execution option of a transaction that writes counters only (see ``begin_counter_write``).
+UNSYNCED = "unsynced_commit"
 
 
 def configure_engine(engine: Engine) -> None:
@@ -28,10 +30,18 @@ def configure_engine(engine: Engine) -> None:
         # FULL: a response we have acknowledged survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+        _record.info["synchronous"] = "FULL"
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        mode = "IMMEDIATE" if connection.get_execution_options().get(IMMEDIATE) else "DEFERRED"
+        options = connection.get_execution_options()
+        # The level can only change between transactions; each transaction sets the one it
+        # needs, so a counter's NORMAL never outlives its own transaction.
+        level = "NORMAL" if options.get(UNSYNCED) else "FULL"
+        if connection.info.get("synchronous") != level:
+            connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+            connection.info["synchronous"] = level
+        mode = "IMMEDIATE" if options.get(IMMEDIATE) else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -44,6 +54,23 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={IMMEDIATE: True})
+
+
+def begin_counter_write(session: Session) -> None:
+    """Start a transaction that writes counters only (a link's scan count), committed without
+    waiting for the disk.
+
+    A power cut may lose its last increments, nothing else: SQLite runs it with
+    synchronous=NORMAL (in WAL mode still crash-safe), PostgreSQL with synchronous_commit off.
+    It runs on every opening of a public form, and waiting for the disk there would hold the
+    write lock (SQLite) or the point's row (PostgreSQL) for each citizen in turn. Responses
+    never go through here.
+    """
+    if session.in_transaction():
+        session.rollback()
+    connection = session.connection(execution_options={UNSYNCED: True, IMMEDIATE: True})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def start_writing(session: Session) -> None:

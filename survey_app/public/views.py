@@ -22,6 +22,7 @@ from werkzeug.exceptions import TooManyRequests
 from wtforms.validators import ValidationError
 
 from forms import validate_answers
+from survey_app.database import begin_counter_write
 from survey_app.database import start_writing
 from survey_app.extensions import csrf
 from survey_app.extensions import db
@@ -128,6 +129,7 @@ def render_form(point, version, *, answers=None, errors=None, submission_id=None
 def form(token: str):
     """Show the current version of the form behind a QR token."""
     try:
+        begin_counter_write(db.session())
         count_scan(db.session, token)
         db.session.commit()
     except OperationalError:

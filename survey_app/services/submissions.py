@@ -113,13 +113,15 @@ def current_opening(
     return (row[0], row[1]) if row else (None, None)
 
 
-# Built once per dialect: every submission runs it. Parameters come with each execution.
+# Built once per dialect, on the tables rather than the ORM classes: every submission runs
+# them, and nothing here needs the ORM's bulk machinery. Values come with each execution.
 _INSERT = {
-    name: dialect.insert(Response)
+    name: dialect.insert(Response.__table__)
     .on_conflict_do_nothing(index_elements=["submission_id"])
-    .returning(Response.id)
+    .returning(Response.__table__.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+_INSERT_ANSWERS = insert(Answer.__table__)
 
 
 def store_response(
@@ -170,5 +172,5 @@ def store_response(
         for value in (answer if isinstance(answer, list) else [answer])
     ]
     if rows:
-        session.execute(insert(Answer), rows)
+        session.execute(_INSERT_ANSWERS, rows)
     return Stored(response_id, created=True)
