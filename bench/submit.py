@@ -2,17 +2,20 @@
 
 For each backend (SQLite, PostgreSQL) the script migrates a scratch database, loads one
 commune with an open campaign and a PKS05 collection point, then serves in turn
-- the real app (``gunicorn wsgi:app``: CSRF, validation, ORM, templates), and
-- a bare Flask endpoint (bench/bare_app.py) doing the same inserts with the raw driver,
-each with the same number of gunicorn workers, and drives both with the same parallel clients
-for a fixed time. It prints submissions per second, p50/p99 latency of the whole cycle, errors,
-and whether every acknowledged submission is in the database, then the ratio real/bare.
+- the real app (``gunicorn wsgi:app``: scan count, CSRF, rate limit in Redis as in
+  production, validation, ORM, templates), and
+- a bare Flask endpoint (bench/bare_app.py) serving the same page bytes and doing the same
+  inserts with the raw driver,
+each with the same number of gunicorn workers (preloaded), and drives both with the same
+parallel clients for a fixed time, in alternating rounds. It prints submissions per second,
+p50/p99 latency of the whole cycle, errors, and whether every acknowledged submission is in
+the database, then the ratio real/bare (medians over the rounds).
 
 Only 127.0.0.1 is contacted. Scratch databases and the gunicorn processes it started are
 removed at the end, also on Ctrl+C.
 
-    .venv/bin/python bench/submit.py                     # both backends, 20 s per run
-    .venv/bin/python bench/submit.py --backend sqlite --duration 10
+    .venv/bin/python bench/submit.py                     # both backends, 3 rounds of 10 s
+    .venv/bin/python bench/submit.py --backend sqlite --rounds 1 --duration 5
 """
 
 from __future__ import annotations
@@ -320,19 +323,20 @@ def measure(backend: str, url: str, token: str, point_id: int, page: Path, args)
 
 # --- report --------------------------------------------------------------------------------
 
-def machine() -> str:
+def machine(load_before: tuple[float, ...]) -> str:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
         found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
         model = found.group(1).strip() if found else ""
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    # Other work on the machine shows in the load average before the run.
+    load = ", ".join(f"{value:.1f}" for value in load_before)
     return (f"{os.cpu_count()} cores {model}, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}, load average now {load}")
+            f"{platform.system()} {platform.release()}, load average before the run {load}")
 
 
 def report(runs: list[Run], args) -> dict:
-    print(f"\nmachine: {machine()}")
+    print(f"\nmachine: {machine(args.load_before)}")
     print(f"gunicorn workers: {args.workers}, clients: {args.clients}, "
           f"{args.duration:.0f} s per run after {args.warmup:.0f} s warm-up, "
           f"rate limit storage: {args.ratelimit_storage}\n")
@@ -353,7 +357,7 @@ def report(runs: list[Run], args) -> dict:
         verdict = "meets" if ratios[backend] and ratios[backend] >= 0.5 else "BELOW"
         print(f"{backend}: median {rates['app']:.1f} / {rates['bare']:.1f} subm/s, "
               f"real/bare = {ratios[backend]} ({verdict} the 0.5 target)")
-    return {"machine": machine(), "workers": args.workers, "clients": args.clients,
+    return {"machine": machine(args.load_before), "workers": args.workers, "clients": args.clients,
             "ratelimit_storage": args.ratelimit_storage,
             "duration": args.duration, "rounds": args.rounds,
             "runs": [r.summary() for r in runs], "ratio": ratios}
@@ -377,6 +381,7 @@ def main() -> int:
                              "Redis answers)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "submit.json")
     args = parser.parse_args()
+    args.load_before = os.getloadavg()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     args.ratelimit_storage = ratelimit_storage(args.ratelimit_storage)
     runs: list[Run] = []
@@ -389,7 +394,7 @@ def main() -> int:
     summary = report(runs, args)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    print(f"\nwritten to {args.json.relative_to(ROOT)}")
+    print(f"\nwritten to {args.json}")
     lost = sum(run.acknowledged - run.stored for run in runs)
     return 1 if lost else 0
 
