@@ -96,6 +96,8 @@ _BLANK_QUESTIONS: dict[tuple[int, str, str], Markup] = {}
 
 
 def render_questions(version: FormVersion, answers: dict, errors: dict) -> Markup:
+    """The form's questions as HTML, with the answers and error messages given."""
+
     def render() -> Markup:
         html = render_template("public/_questions.html", definition=version.parsed,
                                answers=answers, errors=errors)
