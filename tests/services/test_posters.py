@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Commune
-from survey_app.models import Grouping
 from survey_app.services.points import retire_point
 from survey_app.services.posters import PosterScope
 from survey_app.services.posters import ascii_slug
@@ -26,13 +25,6 @@ CODES = [f"PKS0{n}" for n in range(1, 8)]
 EVERYWHERE = select(Commune.id)
 
 
-@pytest.fixture
-def groupings(dummy_province) -> list[Grouping]:
-    found = [Grouping(province_id=dummy_province.id, code=f"CUM{n}", name=f"Cụm thi đua số {n}",
-                      kind="cluster") for n in (1, 2)]
-    db.session.add_all(found)
-    db.session.flush()
-    return found
 
 
 @pytest.fixture

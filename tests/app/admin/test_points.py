@@ -17,7 +17,6 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Channel
 from survey_app.models import CollectionPoint
-from survey_app.models import Grouping
 from survey_app.models import Province
 from survey_app.models import RetiredToken
 from survey_app.models import Role
@@ -27,13 +26,6 @@ from survey_app.services.submissions import store_response
 CODES = [f"PKS0{n}" for n in range(1, 8)]
 
 
-@pytest.fixture
-def groupings(dummy_province) -> list[Grouping]:
-    found = [Grouping(province_id=dummy_province.id, code=f"CUM{n}", name=f"Cụm thi đua số {n}",
-                      kind="cluster") for n in (1, 2)]
-    db.session.add_all(found)
-    db.session.flush()
-    return found
 
 
 @pytest.fixture

@@ -41,9 +41,6 @@ def stored(**where) -> int:
     return db.session.scalar(query)
 
 
-@pytest.fixture
-def surveyor(field_world, login):
-    return login("surveyor")
 
 
 def test_home_lists_the_assigned_commune_with_the_organisations_forms_only(

@@ -10,7 +10,6 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
-import pytest
 from openpyxl import Workbook
 from openpyxl import load_workbook
 from sqlalchemy import func
@@ -18,36 +17,13 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Answer
-from survey_app.models import CampaignForm
 from survey_app.models import Channel
 from survey_app.models import ImportBatch
 from survey_app.models import ImportRow
 from survey_app.models import ImportStatus
 from survey_app.models import Response
 from survey_app.services.points import today_in_vietnam
-
-ANSWERS = {
-    "age_group": "tu_25_den_49",
-    "gender": "nu",
-    "procedure_field": "ho_tich",
-    "wait_time": "nhanh_gon",
-    "attitude": "lich_su_than_thien",
-    "guidance": "nhiet_tinh_de_hieu",
-    "skill": "thanh_thao",
-    "processing_time": "dung_hen",
-    "extra_payment_suggested": "khong",
-    "q_overall": "hai_long",
-}
-
-
-@pytest.fixture
-def pks05(field_world) -> CampaignForm:
-    return next(cf for cf in field_world.campaign.forms if cf.form.code == "PKS05")
-
-
-@pytest.fixture
-def surveyor(field_world, login):
-    return login("surveyor")
+from tests.fixtures.data import PKS05_ANSWERS
 
 
 def count(model) -> int:
@@ -74,7 +50,7 @@ def row(commune, number=None, **changes) -> dict:
     values = {"ma_xa": commune.code, "ngay_phong_van": two_days_ago.strftime("%d/%m/%Y")}
     if number is not None:
         values["ma_phieu"] = str(number)
-    return {**values, **ANSWERS, **changes}
+    return {**values, **PKS05_ANSWERS, **changes}
 
 
 def upload(client, campaign_form, body: bytes, name="phieu.csv"):
@@ -207,7 +183,7 @@ def test_xlsx_with_labels_excel_dates_and_float_numbers(surveyor, field_world, p
     sheet.append(header)
     code = int(field_world.own.code)
     yesterday = datetime.combine(today_in_vietnam() - timedelta(days=1), datetime.min.time())
-    labels = {**ANSWERS, "attitude": "lịch sự,  THÂN THIỆN", "q_overall": "Rất hài lòng",
+    labels = {**PKS05_ANSWERS, "attitude": "lịch sự,  THÂN THIỆN", "q_overall": "Rất hài lòng",
               "extra_payment_suggested": "Không", "wait_time": "nhanh-gon"}
     first = {**labels, "ma_xa": float(code), "ma_phieu": 1.0, "ngay_phong_van": yesterday}
     serial = (yesterday.date() - date(1899, 12, 30)).days
@@ -442,4 +418,4 @@ def test_optional_question_columns_may_be_left_out(surveyor, field_world, pks05)
     assert reply.status_code == 200, problems(reply)
     confirm(surveyor, reply)
     stored = {a.question_id for a in db.session.scalars(select(Answer))}
-    assert stored == set(ANSWERS) - optional
+    assert stored == set(PKS05_ANSWERS) - optional

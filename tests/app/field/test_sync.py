@@ -6,13 +6,11 @@ import json
 import re
 import uuid
 
-import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Answer
-from survey_app.models import CampaignForm
 from survey_app.models import Channel
 from survey_app.models import Response
 
@@ -27,14 +25,6 @@ PKS05_ANSWERS = {
 }
 
 
-@pytest.fixture
-def pks05(field_world) -> CampaignForm:
-    return next(cf for cf in field_world.campaign.forms if cf.form.code == "PKS05")
-
-
-@pytest.fixture
-def surveyor(field_world, login):
-    return login("surveyor")
 
 
 def submission(field_world, pks05, **changes) -> dict:

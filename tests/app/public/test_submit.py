@@ -11,20 +11,8 @@ from survey_app.extensions import db
 from survey_app.models import Answer
 from survey_app.models import CollectionPoint
 from survey_app.models import Response
+from tests.fixtures.data import PKS05_ANSWERS
 from tests.fixtures.data import a_closed_window
-
-PKS05_ANSWERS = {
-    "age_group": "tu_25_den_49",
-    "gender": "nu",
-    "procedure_field": "ho_tich",
-    "wait_time": "nhanh_gon",
-    "attitude": "lich_su_than_thien",
-    "guidance": "nhiet_tinh_de_hieu",
-    "skill": "thanh_thao",
-    "processing_time": "dung_hen",
-    "extra_payment_suggested": "khong",
-    "q_overall": "hai_long",
-}
 
 
 @pytest.fixture
