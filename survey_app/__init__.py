@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask
 from flask import request
 
@@ -19,7 +20,8 @@ from survey_app.extensions import login_manager
 from survey_app.extensions import migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
-LOCALES = ("vi", "en")
+#: Parsed once: Flask-Babel parses a string from the selector on every request.
+LOCALES = {code: Locale.parse(code) for code in ("vi", "en")}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,7 +36,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/survey.db"
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -45,9 +46,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from survey_app import database
     from survey_app import models  # noqa: F401  (the whole schema, for Alembic)
+    from survey_app.services import live_links
+    from survey_app.services import scan_counts
 
     with app.app_context():
         database.configure_engine(db.engine)
+        scan_counts.init_app(app, db.engine)
+    live_links.init_app(app)
 
     from survey_app import admin
     from survey_app import api
@@ -89,17 +94,9 @@ def instance_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        options.setdefault("pool_pre_ping", True)
-    return options
-
-
-def select_locale() -> str:
+def select_locale() -> Locale:
     """Vietnamese unless the user explicitly asked for another language with ?lang=."""
-    wanted = request.args.get("lang")
-    return wanted if wanted in LOCALES else "vi"
+    return LOCALES.get(request.args.get("lang", "vi"), LOCALES["vi"])
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -13,7 +13,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     #: Per-process memory is only right for one worker; production sets a shared Redis.
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    #: No X-RateLimit-* headers: no browser reads them, and each costs the limit storage a
+    #: round trip on every limited request. A 429 still says when to retry (Retry-After).
+    RATELIMIT_HEADERS_ENABLED = False
     PUBLIC_SUBMIT_LIMIT = "60 per minute"
     LOGIN_LIMIT = "10 per minute"
     # A form may stay open on a slow phone for a long time; the CSRF token must outlive it.
@@ -27,6 +29,12 @@ class Config:
     #: Rows one import file may hold (confirming 2,000 takes about 6 s, bench/imports.py); a
     #: bigger stack is split over several files.
     IMPORT_MAX_ROWS = 2000
+    #: How long a process keeps what a QR link opens (point, commune, version, campaign form)
+    #: before looking again: how long a change made on another server or by a command takes to
+    #: reach this one's citizens. Changes made in this process apply at once.
+    LIVE_LINK_CACHE_SECONDS = 30
+    #: How often each process writes the scan counts it added up; 0 writes each at once.
+    SCAN_COUNT_FLUSH_SECONDS = 5
     #: Absolute base for links printed on posters, e.g. "https://khaosat.tinh.gov.vn".
     PUBLIC_BASE_URL: str | None = None
     #: Province loaded by ``flask demo load`` (Bắc Ninh: 99 communes after the 2025 merger).

@@ -1,10 +1,27 @@
 """Error pages: plain, in the user's language, never a traceback."""
 
+import time
+
 from flask import Flask
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import TooManyRequests
+
+from survey_app.extensions import limiter
+
+
+def retry_after(error: TooManyRequests) -> int:
+    """Seconds until the rate limit this request broke lets it through again."""
+    if isinstance(error.retry_after, int):
+        return error.retry_after
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    # Flask-Limiter rounds reset_at up a second past the window; a client never waits
+    # longer than the window itself.
+    return min(limit.limit.get_expiry(), max(1, limit.reset_at - int(time.time())))
 
 
 def register(app: Flask) -> None:
@@ -27,7 +44,10 @@ def register(app: Flask) -> None:
             429: _("Too many requests. Please wait a minute and try again."),
         }
         text = texts.get(error.code or 500, _("The request could not be handled."))
-        return render_template("errors/error.html", title=f"{error.code}", text=text), error.code
+        page = render_template("errors/error.html", title=f"{error.code}", text=text)
+        if error.code == 429:
+            return page, 429, {"Retry-After": str(retry_after(error))}
+        return page, error.code
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -14,7 +14,6 @@ from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 
@@ -41,13 +40,7 @@ class Lookup:
     retired: CollectionPoint | None = None
 
 
-# Built once: these run on every opening and sending of a public form.
-_COUNT_SCAN = (
-    update(CollectionPoint)
-    .where(CollectionPoint.token.in_(bindparam("tokens", expanding=True)),
-           CollectionPoint.retired_at.is_(None))
-    .values(scan_count=CollectionPoint.scan_count + 1)
-)
+# Built once: this runs on every opening of a link that is not in the live-link cache.
 _POINT_BY_TOKEN = (
     select(CollectionPoint)
     # The public form shows the commune and its province: load them in the same query.
@@ -55,11 +48,6 @@ _POINT_BY_TOKEN = (
              joinedload(CollectionPoint.form))
     .where(CollectionPoint.token == bindparam("token"))
 )
-
-
-def count_scan(session: Session, token: str) -> None:
-    """Count one opening of a live point's link; a write first, so SQLite can wait its turn."""
-    session.execute(_COUNT_SCAN, {"tokens": _spellings(token)})
 
 
 def find_point(session: Session, token: str) -> Lookup:

@@ -12,15 +12,18 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 
+from forms import FormDefinition
 from forms.schema import Answer as AnswerValue
 from survey_app.models import Answer
 from survey_app.models import CampaignForm
@@ -29,6 +32,19 @@ from survey_app.models import Commune
 from survey_app.models import FormVersion
 from survey_app.models import Response
 from survey_app.models.campaigns import Campaign
+
+
+class StoredVersion(Protocol):
+    """What storing needs of a form version: a ``FormVersion`` row, or a live link's copy."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def form_id(self) -> int: ...
+
+    @property
+    def parsed(self) -> FormDefinition: ...
 
 
 class SubmissionConflict(Exception):
@@ -125,12 +141,12 @@ _INSERT_ANSWERS = insert(Answer.__table__)
 
 
 def store_response(
-    session: Session,
+    session: Session | Connection,
     *,
     submission_id: str,
     campaign_id: int,
     commune_id: int,
-    version: FormVersion,
+    version: StoredVersion,
     answers: dict[str, AnswerValue],
     channel: Channel,
     collection_point_id: int | None = None,
@@ -156,7 +172,8 @@ def store_response(
         "satisfaction_answer": satisfaction if isinstance(satisfaction, str) else None,
         "duration_seconds": duration_seconds,
     }
-    response_id = session.execute(_INSERT[session.get_bind().dialect.name], values).scalar()
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    response_id = session.execute(_INSERT[dialect.name], values).scalar()
     if response_id is None:
         existing = session.execute(
             select(Response.id, Response.content_hash).where(

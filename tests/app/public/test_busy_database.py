@@ -69,7 +69,7 @@ def test_sqlite_write_lock_held_elsewhere(app, client, point, database_url):
     other = sqlite3.connect(make_url(database_url).database, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        # Opening the form still works: only the scan count is skipped.
+        # Opening the form still works: its scan count waits for the next write.
         assert client.get(f"/f/{point.token}").status_code == 200
         assert_kept(client.post(f"/f/{point.token}", data={**fields, **PKS05_ANSWERS}), fields)
     finally:

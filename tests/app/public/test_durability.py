@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from survey_app.extensions import db
 from survey_app.public import views
+from survey_app.services import scan_counts
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.app.public.test_submit import form_fields
 from tests.conftest import USES_POSTGRES
@@ -27,12 +28,12 @@ def seen(monkeypatch) -> dict[str, list]:
     seen: dict[str, list] = {"scan": [], "store": []}
 
     def spy(name, original):
-        def wrapper(session, *args, **kwargs):
-            seen[name].append(session.execute(text(SETTING)).scalar())
-            return original(session, *args, **kwargs)
+        def wrapper(session_or_connection, *args, **kwargs):
+            seen[name].append(session_or_connection.execute(text(SETTING)).scalar())
+            return original(session_or_connection, *args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(views, "count_scan", spy("scan", views.count_scan))
+    monkeypatch.setattr(scan_counts, "add_scans", spy("scan", scan_counts.add_scans))
     monkeypatch.setattr(views, "store_response", spy("store", views.store_response))
     return seen
 
