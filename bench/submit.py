@@ -2,7 +2,7 @@
 
 For each backend (SQLite, PostgreSQL) the script migrates a scratch database, loads one
 commune with an open campaign and a PKS05 collection point, then serves in turn
-- the real app (``gunicorn wsgi:app``: scan count, CSRF, rate limit in Redis as in
+- the real app (``gunicorn wsgi:app``: scan counts, CSRF, rate limit in Redis as in
   production, validation, ORM, templates), and
 - a bare Flask endpoint (bench/bare_app.py) serving the same page bytes and doing the same
   inserts with the raw driver,
@@ -77,6 +77,10 @@ class Run:
         return len(self.cycles)
 
     @property
+    def lost(self) -> int:
+        return len(self.acked_ids) - self.stored
+
+    @property
     def rate(self) -> float:
         return self.acknowledged / self.seconds if self.seconds else 0.0
 
@@ -91,7 +95,7 @@ class Run:
                 "submissions_per_s": round(self.rate, 1), "p50_ms": round(self.percentile(50), 1),
                 "p99_ms": round(self.percentile(99), 1), "acknowledged": self.acknowledged,
                 "acknowledged_with_warmup": len(self.acked_ids), "stored": self.stored,
-                "lost": len(self.acked_ids) - self.stored, "errors": self.errors}
+                "lost": self.lost, "errors": self.errors}
 
 
 # --- scratch databases ---------------------------------------------------------------------
@@ -395,8 +399,7 @@ def main() -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     print(f"\nwritten to {args.json}")
-    lost = sum(run.acknowledged - run.stored for run in runs)
-    return 1 if lost else 0
+    return 1 if any(run.lost for run in runs) else 0
 
 
 if __name__ == "__main__":
