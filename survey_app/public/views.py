@@ -39,6 +39,7 @@ from survey_app.services.live_links import LiveLink
 from survey_app.services.live_links import PublishedVersion
 from survey_app.services.live_links import live_link
 from survey_app.services.live_links import version_of_form
+from survey_app.services.points import Lookup
 from survey_app.services.points import find_point
 from survey_app.services.points import today_in_vietnam
 from survey_app.services.scan_counts import record_scan
@@ -52,9 +53,9 @@ def notice(title: str, text: str, status: int) -> tuple[str, int]:
     return render_template("public/notice.html", title=title, text=text), status
 
 
-def unavailable(token: str) -> tuple[str, int]:
+def unavailable(found: Lookup) -> tuple[str, int]:
     """The page for a token that opens no live point, whether it never existed or was retired."""
-    retired = find_point(db.session, token).retired
+    retired = found.retired
     if retired is None:
         return notice(
             _("Survey link not found"),
@@ -85,10 +86,9 @@ def not_open(point: CollectionPoint) -> tuple[str, int]:
     )
 
 
-def explain(token: str) -> tuple[str, int]:
-    """Why ``token`` takes no answers: unknown, retired, or its form closed today."""
-    point = find_point(db.session, token).point
-    return unavailable(token) if point is None else not_open(point)
+def explain(found: Lookup) -> tuple[str, int]:
+    """Why a token takes no answers: unknown, retired, or its form closed today."""
+    return unavailable(found) if found.point is None else not_open(found.point)
 
 
 def open_link(token: str) -> LiveLink | None:
@@ -142,11 +142,10 @@ def form(token: str):
     if link is not None:
         record_scan(link.point_id)
         return blank_form(link)
-    point = find_point(db.session, token).point
-    if point is None:
-        return unavailable(token)
-    record_scan(point.id)
-    return not_open(point)
+    found = find_point(db.session, token)
+    if found.point is not None:
+        record_scan(found.point.id)
+    return explain(found)
 
 
 @limiter.request_filter
@@ -178,7 +177,7 @@ def submit(token: str):
     count_submit()
     link = open_link(token)
     if link is None:
-        return explain(token)
+        return explain(find_point(db.session, token))
     version = version_of_form(db.session, link, request.form.get("version_id", type=int))
     definition = version.parsed
     raw = {q.id: request.form.getlist(q.id) for q in definition.questions}
@@ -267,7 +266,7 @@ def thanks(token: str):
     found = find_point(db.session, token)
     point = found.point or found.retired
     if point is None:
-        return unavailable(token)
+        return unavailable(found)
     return render_template("public/thanks.html", commune_name=point.commune.name,
                            form_code=point.form.code)
 
