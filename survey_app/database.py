@@ -18,7 +18,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
 IMMEDIATE = "sqlite_immediate"
-#: Execution option of a transaction that writes counters only (see ``counter_transaction``).
+#: Execution option of a transaction that writes counters only (see ``write_transaction``).
 UNSYNCED = "unsynced_commit"
 
 
@@ -95,31 +95,21 @@ def begin_write(session: Session) -> None:
 
 
 @contextmanager
-def counter_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction of its own that writes counters only (links' scan counts), committed
-    without waiting for the disk.
-
-    A power cut may lose its last increments, nothing else: SQLite runs it with
-    synchronous=NORMAL (in WAL mode still crash-safe), PostgreSQL with synchronous_commit off.
-    Responses never go through here.
-    """
-    with engine.connect() as connection:
-        connection = connection.execution_options(**{UNSYNCED: True, IMMEDIATE: True})
-        with connection.begin():
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            yield connection
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A write transaction on a connection of its own, committed (to disk) on the way out.
+def write_transaction(engine: Engine, *, wait_for_disk: bool = True) -> Iterator[Connection]:
+    """A write transaction on a connection of its own, committed on the way out.
 
     For a write that holds without any read before it, such as an insert guarded by a unique
     constraint: on SQLite it takes the write lock for the writes alone, as writers queue on
     that one lock and SQLite's busy handler polls it with growing sleeps.
+
+    ``wait_for_disk=False`` is for counters only (links' scan counts): a power cut may lose
+    their last increments, nothing else. SQLite commits it with synchronous=NORMAL (in WAL
+    mode still crash-safe), PostgreSQL with synchronous_commit off. Responses never do.
     """
+    options = {IMMEDIATE: True, UNSYNCED: not wait_for_disk}
     with engine.connect() as connection:
-        connection = connection.execution_options(**{IMMEDIATE: True})
+        connection = connection.execution_options(**options)
         with connection.begin():
+            if not wait_for_disk and connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield connection

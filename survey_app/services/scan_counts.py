@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from survey_app.database import counter_transaction
+from survey_app.database import write_transaction
 from survey_app.models import CollectionPoint
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class ScanCounter:
         if not counts:
             return 0
         try:
-            with counter_transaction(self.engine) as connection:
+            with write_transaction(self.engine, wait_for_disk=False) as connection:
                 add_scans(connection, counts)
         except DBAPIError:
             log.warning("scan counts not written yet, database unavailable", exc_info=True)
