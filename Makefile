@@ -35,7 +35,7 @@ db: setup
 
 # Refresh the catalogues from the code; then fill in every empty msgstr.
 extract: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o survey_app/translations/messages.pot .
 	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching
 
 lint: setup

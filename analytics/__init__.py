@@ -6,7 +6,6 @@ recomputed by hand from the same inputs.
 """
 
 from analytics.evaluation import Evaluation
-from analytics.evaluation import evaluate
 from analytics.evaluation import evaluate_counts
 from analytics.rulebook import FormRule
 from analytics.rulebook import Rulebook
@@ -16,7 +15,6 @@ from analytics.satisfaction import FormResult
 from analytics.satisfaction import FormSpec
 from analytics.satisfaction import FormState
 from analytics.satisfaction import SampleCount
-from analytics.satisfaction import Tally
 from analytics.satisfaction import satisfied_pairs
 from analytics.stats import Interval
 from analytics.stats import wilson_interval
@@ -39,9 +37,7 @@ __all__ = [
     "SampleCount",
     "SampleProgress",
     "Status",
-    "Tally",
     "TargetProgress",
-    "evaluate",
     "evaluate_counts",
     "satisfied_pairs",
     "wilson_interval",

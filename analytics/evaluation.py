@@ -11,8 +11,6 @@ from analytics.satisfaction import CommuneInfo
 from analytics.satisfaction import FormResult
 from analytics.satisfaction import FormSpec
 from analytics.satisfaction import SampleCount
-from analytics.satisfaction import Tally
-from analytics.satisfaction import count_samples
 from analytics.satisfaction import form_results
 from analytics.targets import SampleProgress
 from analytics.targets import TargetProgress
@@ -40,20 +38,6 @@ class Evaluation:
     @property
     def valid(self) -> int:
         return sum(result.valid for result in self.results)
-
-
-def evaluate(
-    communes: Iterable[CommuneInfo],
-    forms: Iterable[FormSpec],
-    tallies: Iterable[Tally],
-    rules: Rulebook,
-) -> Evaluation:
-    """Rates, statuses and progress against the target for ``communes`` on ``forms``.
-
-    Tallies of communes or forms not listed are ignored: the caller decides the scope.
-    """
-    forms = tuple(forms)
-    return evaluate_counts(communes, forms, count_samples(tallies, forms, rules), rules)
 
 
 def evaluate_counts(

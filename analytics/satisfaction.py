@@ -41,18 +41,6 @@ class FormSpec:
 
 
 @dataclass(frozen=True)
-class Tally:
-    """Responses sharing a commune, form version, satisfaction option and flag."""
-
-    commune_id: int
-    form_code: str
-    form_version_id: int
-    satisfaction_answer: str | None
-    is_flagged: bool
-    responses: int
-
-
-@dataclass(frozen=True)
 class SampleCount:
     #: Not flagged, with an answer to the satisfaction question: what rates are made of.
     valid: int = 0
@@ -126,7 +114,7 @@ def satisfied_pairs(forms: Iterable[FormSpec], rules: Rulebook) -> frozenset[tup
 
     Decided per form version: the rulebook's override for the form if it has one, else what
     that version's definition declares. The database applies exactly this set when it
-    counts; :func:`count_samples` is the reference it is tested against.
+    counts; ``tests/oracle.py`` counts the same from per-response rows, and the tests compare.
     """
     return frozenset(
         (version_id, option)
@@ -134,25 +122,6 @@ def satisfied_pairs(forms: Iterable[FormSpec], rules: Rulebook) -> frozenset[tup
         for version_id, defined in form.versions.items()
         for option in rules.satisfied_for(form.code, defined)
     )
-
-
-def count_samples(
-    tallies: Iterable[Tally], forms: Iterable[FormSpec], rules: Rulebook
-) -> dict[tuple[int, str], SampleCount]:
-    """Sum the tallies into valid / satisfied / flagged counts per (commune, form code)."""
-    satisfied = satisfied_pairs(forms, rules)
-    totals: dict[tuple[int, str], list[int]] = {}
-    for tally in tallies:
-        slot = totals.setdefault((tally.commune_id, tally.form_code), [0, 0, 0, 0])
-        if tally.is_flagged:
-            slot[2] += tally.responses
-        elif tally.satisfaction_answer is None:
-            slot[3] += tally.responses
-        else:
-            slot[0] += tally.responses
-            if (tally.form_version_id, tally.satisfaction_answer) in satisfied:
-                slot[1] += tally.responses
-    return {key: SampleCount(*values) for key, values in totals.items()}
 
 
 def form_results(

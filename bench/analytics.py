@@ -91,7 +91,7 @@ def load(app, communes: int, per_form: int) -> int:
     from survey_app.models import Province
     from survey_app.models import Role
     from survey_app.models import User
-    from survey_app.services.form_versions import publish_bundled
+    from survey_app.services.catalogue.form_versions import publish_bundled
 
     with app.app_context():
         session = db.session
@@ -238,7 +238,7 @@ def measure(app, url: str, campaign_id: int, runs: int, include_naive: bool) -> 
     from survey_app.extensions import db
     from survey_app.models import Campaign
     from survey_app.models import User
-    from survey_app.services import results as service
+    from survey_app.services.results import campaign as service
 
     figures: dict[str, object] = {}
     with app.app_context():

@@ -37,14 +37,14 @@ from sqlalchemy import func  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from survey_app import create_app  # noqa: E402
+from survey_app.demo import DEMO_PASSWORD  # noqa: E402
+from survey_app.demo import load_demo  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
 from survey_app.models import Channel  # noqa: E402
 from survey_app.models import Form  # noqa: E402
 from survey_app.models import Response  # noqa: E402
 from survey_app.models import SurveyorAssignment  # noqa: E402
 from survey_app.models import User  # noqa: E402
-from survey_app.services.demo import DEMO_PASSWORD  # noqa: E402
-from survey_app.services.demo import load_demo  # noqa: E402
 
 ANSWERS = {
     "wait_time": "nhanh_gon", "attitude": "lich_su_than_thien",

@@ -67,6 +67,7 @@ def scratch_database(backend: str) -> tuple[str, callable]:
 
 
 def build_world():
+    from survey_app.clock import today_in_vietnam
     from survey_app.extensions import db
     from survey_app.models import Campaign
     from survey_app.models import CampaignForm
@@ -75,8 +76,7 @@ def build_world():
     from survey_app.models import Province
     from survey_app.models import Role
     from survey_app.models import User
-    from survey_app.services.form_versions import publish_bundled
-    from survey_app.services.points import today_in_vietnam
+    from survey_app.services.catalogue.form_versions import publish_bundled
 
     province = Province(code="24", name="Bắc Ninh", division_type="tỉnh")
     db.session.add(province)
@@ -137,11 +137,11 @@ def run(backend: str, count: int) -> dict:
     from survey_app.database import begin_write
     from survey_app.extensions import db
     from survey_app.models import Response
-    from survey_app.services.entry import entry_forms
-    from survey_app.services.import_templates import template_columns
-    from survey_app.services.imports import check_upload
-    from survey_app.services.imports import record_check
-    from survey_app.services.imports import store_batch
+    from survey_app.services.bulk_import.imports import check_upload
+    from survey_app.services.bulk_import.imports import record_check
+    from survey_app.services.bulk_import.imports import store_batch
+    from survey_app.services.bulk_import.templates import template_columns
+    from survey_app.services.people.entry import entry_forms
 
     url, drop = scratch_database(backend)
     results: dict = {"backend": backend, "rows": count}

@@ -46,9 +46,9 @@ def render_province(province_code: int, out) -> int:
     from survey_app.extensions import db
     from survey_app.models import Commune
     from survey_app.models import Province
-    from survey_app.services.posters import PosterScope
-    from survey_app.services.posters import find_posters
-    from survey_app.services.posters import write_posters_pdf
+    from survey_app.services.collection_points.posters import PosterScope
+    from survey_app.services.collection_points.posters import find_posters
+    from survey_app.services.collection_points.posters import write_posters_pdf
 
     province = db.session.scalar(select(Province).where(Province.code == str(province_code)))
     scope = PosterScope(province_id=province.id)

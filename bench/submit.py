@@ -140,7 +140,7 @@ def prepare(url: str, page: Path) -> tuple[str, int]:
     from survey_app.models import Commune
     from survey_app.models import Form
     from survey_app.models import Province
-    from survey_app.services.form_versions import publish_bundled
+    from survey_app.services.catalogue.form_versions import publish_bundled
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():

@@ -9,6 +9,7 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask
+from flask import has_request_context
 from flask import request
 
 from survey_app.config import Config
@@ -46,8 +47,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from survey_app import database
     from survey_app import models  # noqa: F401  (the whole schema, for Alembic)
-    from survey_app.services import live_links
-    from survey_app.services import scan_counts
+    from survey_app.services.intake import live_links
+    from survey_app.services.intake import scan_counts
 
     with app.app_context():
         database.configure_engine(db.engine)
@@ -61,7 +62,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import dashboard
     from survey_app import errors
     from survey_app import field
-    from survey_app import points_cli
     from survey_app import public
 
     app.register_blueprint(public.bp)
@@ -72,7 +72,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     errors.register(app)
     cli.register(app)
-    points_cli.register(app)
     register_template_helpers(app)
     app.after_request(set_security_headers)
     return app
@@ -95,7 +94,10 @@ def instance_secret(path: Path) -> str:
 
 
 def select_locale() -> Locale:
-    """Vietnamese unless the user explicitly asked for another language with ?lang=."""
+    """Vietnamese unless the user explicitly asked for another language with ?lang=; a
+    command, outside any request, speaks Vietnamese too."""
+    if not has_request_context():
+        return LOCALES["vi"]
     return LOCALES.get(request.args.get("lang", "vi"), LOCALES["vi"])
 
 

@@ -33,6 +33,8 @@ class Config:
     #: before looking again: how long a change made on another server or by a command takes to
     #: reach this one's citizens. Changes made in this process apply at once.
     LIVE_LINK_CACHE_SECONDS = 30
+    #: What a write refused by a busy database tells the client to wait, in seconds.
+    BUSY_RETRY_AFTER_SECONDS = 5
     #: How often each process writes the scan counts it added up; 0 writes each at once.
     SCAN_COUNT_FLUSH_SECONDS = 5
     #: Absolute base for links printed on posters, e.g. "https://khaosat.tinh.gov.vn".

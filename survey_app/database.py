@@ -1,4 +1,4 @@
-"""Engine setup and write transactions that hold up under concurrent writers.
+"""Engine setup and the one way to write: a unit of work that holds up under concurrent writers.
 
 SQLite: WAL lets readers run beside the one writer, busy_timeout makes a writer wait rather
 than fail, and a write transaction takes the write lock up front (BEGIN IMMEDIATE). A deferred
@@ -15,9 +15,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
+
+from survey_app.domain_error import DomainError
 
 IMMEDIATE = "sqlite_immediate"
+#: Marks a session inside a unit of work, so that a nested one joins it.
+IN_UNIT_OF_WORK = "unit_of_work"
 #: Execution option of a transaction that writes counters only (see ``write_transaction``).
 UNSYNCED = "unsynced_commit"
 
@@ -83,11 +90,24 @@ def ping_idle_connections(engine: Engine) -> None:
             raise DisconnectionError("idle connection no longer usable") from error
 
 
-def begin_write(session: Session) -> None:
+class DatabaseBusy(Exception):
+    """The database stayed busy past its wait (locked, deadlocked, unreachable); nothing of
+    the unit of work was written, so the same request may be sent again."""
+
+
+class ConcurrentChange(DomainError):
+    """A unique index refused a write that a check just before had allowed: somebody else
+    made the same thing at the same moment."""
+
+    def __init__(self) -> None:
+        super().__init__("concurrent_change")
+
+
+def begin_write(session: Session | scoped_session) -> None:
     """Start the session's transaction as a write transaction.
 
-    Call it before the request's first query: on SQLite it takes the write lock now, so a
-    read-then-insert cannot lose the race to another writer.
+    On SQLite it takes the write lock now, so a read-then-write waits for the lock (up to the
+    busy timeout) instead of failing at once when it first writes.
     """
     if session.in_transaction():
         session.rollback()
@@ -95,8 +115,38 @@ def begin_write(session: Session) -> None:
 
 
 @contextmanager
+def unit_of_work(session: Session | scoped_session) -> Iterator[Session]:
+    """One write transaction on ``session``: the only place the application commits.
+
+    Takes SQLite's write lock up front, commits once on the way out, rolls back on any
+    exception. A busy database comes out as ``DatabaseBusy`` (a 503 with Retry-After), a
+    unique index's refusal as ``ConcurrentChange``. Inside another unit of work it joins it:
+    the outer one commits.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.info.get(IN_UNIT_OF_WORK):
+        yield session
+        return
+    begin_write(session)
+    session.info[IN_UNIT_OF_WORK] = True
+    try:
+        yield session
+        session.commit()
+    except BaseException as error:
+        session.rollback()
+        if isinstance(error, OperationalError):
+            raise DatabaseBusy from error
+        if isinstance(error, IntegrityError):
+            raise ConcurrentChange from error
+        raise
+    finally:
+        session.info.pop(IN_UNIT_OF_WORK, None)
+
+
+@contextmanager
 def write_transaction(engine: Engine, *, wait_for_disk: bool = True) -> Iterator[Connection]:
-    """A write transaction on a connection of its own, committed on the way out.
+    """A unit of work on a connection of its own, committed on the way out.
 
     For a write that holds without any read before it, such as an insert guarded by a unique
     constraint: on SQLite it takes the write lock for the writes alone, as writers queue on
@@ -107,9 +157,12 @@ def write_transaction(engine: Engine, *, wait_for_disk: bool = True) -> Iterator
     mode still crash-safe), PostgreSQL with synchronous_commit off. Responses never do.
     """
     options = {IMMEDIATE: True, UNSYNCED: not wait_for_disk}
-    with engine.connect() as connection:
-        connection = connection.execution_options(**options)
-        with connection.begin():
-            if not wait_for_disk and connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            yield connection
+    try:
+        with engine.connect() as connection:
+            connection = connection.execution_options(**options)
+            with connection.begin():
+                if not wait_for_disk and connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield connection
+    except OperationalError as error:
+        raise DatabaseBusy from error

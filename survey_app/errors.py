@@ -3,13 +3,19 @@
 import time
 
 from flask import Flask
+from flask import current_app
+from flask import jsonify
 from flask import render_template
+from flask import request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import TooManyRequests
 
+from survey_app.database import DatabaseBusy
+from survey_app.domain_error import DomainError
 from survey_app.extensions import limiter
+from survey_app.messages import describe
 
 
 def retry_after(error: TooManyRequests) -> int:
@@ -24,7 +30,36 @@ def retry_after(error: TooManyRequests) -> int:
     return min(limit.limit.get_expiry(), max(1, limit.reset_at - int(time.time())))
 
 
+def busy_retry_after() -> str:
+    return str(current_app.config["BUSY_RETRY_AFTER_SECONDS"])
+
+
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(DatabaseBusy)
+    def database_busy(error: DatabaseBusy):
+        """Every write path's answer to a database that stayed busy: nothing was written, so
+        the same request may simply be sent again."""
+        app.logger.warning("database busy: %s", error.__cause__)
+        text = _("The system is very busy right now and nothing was saved. Please wait a "
+                 "moment and try again.")
+        headers = {"Retry-After": busy_retry_after()}
+        if wants_json():
+            return jsonify(error="busy", message=text), 503, headers
+        page = render_template("errors/error.html", title=_("Please try again"), text=text)
+        return page, 503, headers
+
+    @app.errorhandler(DomainError)
+    def refused(error: DomainError):
+        """A refusal no view turned into its own page (a unique index's, typically)."""
+        text = describe(error)
+        if wants_json():
+            return jsonify(error=error.code, message=text), 409
+        return render_template("errors/error.html", title=_("Please try again"), text=text), 409
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_template(

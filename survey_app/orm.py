@@ -17,10 +17,6 @@ NAMING_CONVENTION = {
 }
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator):
     """An aware UTC datetime on every backend (SQLite hands back naive values)."""
 

@@ -28,8 +28,10 @@ from wtforms.validators import Optional
 from survey_app.access import role_required
 from survey_app.admin import AREAS
 from survey_app.admin import bp
-from survey_app.database import begin_write
+from survey_app.database import unit_of_work
+from survey_app.domain_error import DomainError
 from survey_app.extensions import db
+from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Commune
 from survey_app.models import Grouping
@@ -37,15 +39,14 @@ from survey_app.models import Organisation
 from survey_app.models import Province
 from survey_app.models import Role
 from survey_app.models import User
-from survey_app.services.accounts import AccountError
-from survey_app.services.accounts import Scope
-from survey_app.services.accounts import assignable_roles
-from survey_app.services.accounts import create_account
-from survey_app.services.accounts import ensure_organisations
-from survey_app.services.accounts import manageable_users
-from survey_app.services.accounts import set_enabled
-from survey_app.services.accounts import set_password
-from survey_app.services.accounts import update_account
+from survey_app.services.people.accounts import Scope
+from survey_app.services.people.accounts import assignable_roles
+from survey_app.services.people.accounts import create_account
+from survey_app.services.people.accounts import ensure_organisations
+from survey_app.services.people.accounts import manageable_users
+from survey_app.services.people.accounts import set_enabled
+from survey_app.services.people.accounts import set_password
+from survey_app.services.people.accounts import update_account
 
 AREAS.append(("admin.accounts", _l("Accounts and roles")))
 
@@ -57,37 +58,6 @@ ROLE_LABELS = {
     Role.coordinator: _l("Organisation coordinator"),
     Role.surveyor: _l("Surveyor"),
 }
-UNIT_LABELS = {
-    "province_id": _l("a province"),
-    "grouping_id": _l("a district or cluster"),
-    "commune_id": _l("a commune"),
-    "organisation_id": _l("an organisation"),
-}
-
-
-def describe(error: AccountError) -> str:
-    """The user's words for a refused account change."""
-    params = error.params
-    texts = {
-        "password_short": _("The password must have at least %(min)s characters.",
-                            min=params.get("min", 10)),
-        "password_common": _("This password is too common or too easy to guess. "
-                             "Please choose another."),
-        "password_username": _("The password must not contain the username."),
-        "username_invalid": _("A username may use only letters without accents, digits, "
-                              "dots, dashes and underscores."),
-        "username_taken": _("The username %(username)s is already taken.",
-                            username=params.get("username", "")),
-        "scope_missing": _("This role needs %(unit)s.",
-                           unit=UNIT_LABELS.get(str(params.get("field")), "")),
-        "role_not_allowed": _("You may not give this role."),
-        "not_yours": _("You may not change this account."),
-        "last_admin": _("This is the last enabled administrator; it must stay."),
-        "disable_self": _("You cannot disable your own account."),
-    }
-    return texts.get(error.code, _("This change is not possible."))
-
-
 class NewPassword:
     """A password and its confirmation, shared by the account forms."""
 
@@ -201,24 +171,22 @@ def accounts():
 def account_new():
     """Create an account with its role and scope (a surveyor, for a coordinator)."""
     if not is_coordinator():
-        ensure_organisations(db.session)
-        db.session.commit()
+        with unit_of_work(db.session):
+            ensure_organisations(db.session)
     form = NewAccountForm()
     fill_choices(form)
     if form.validate_on_submit():
         password = form.password.data or generated_password()
         generated = None if form.password.data else password
         try:
-            begin_write(db.session())
-            user = create_account(
-                db.session, current_user, username=form.username.data,
-                full_name=form.full_name.data, role=chosen_role(form), password=password,
-                scope=form.scope())
-        except AccountError as error:
-            db.session.rollback()
+            with unit_of_work(db.session):
+                user = create_account(
+                    db.session, current_user, username=form.username.data,
+                    full_name=form.full_name.data, role=chosen_role(form), password=password,
+                    scope=form.scope())
+        except DomainError as error:
             flash(describe(error), "error")
         else:
-            db.session.commit()
             flash(_("Account %(username)s created.", username=user.username))
             if generated:
                 flash(_("Its password, shown only now: %(password)s", password=generated))
@@ -240,15 +208,13 @@ def account_edit(user_id: int):
             getattr(form, name).data = getattr(user, name) or 0
     if form.validate_on_submit():
         try:
-            begin_write(db.session())
-            user = managed_user(user_id)
-            update_account(db.session, current_user, user, full_name=form.full_name.data,
-                           role=chosen_role(form), scope=form.scope())
-        except AccountError as error:
-            db.session.rollback()
+            with unit_of_work(db.session):
+                user = managed_user(user_id)
+                update_account(db.session, current_user, user, full_name=form.full_name.data,
+                               role=chosen_role(form), scope=form.scope())
+        except DomainError as error:
             flash(describe(error), "error")
         else:
-            db.session.commit()
             flash(_("Account %(username)s saved.", username=user.username))
             return redirect(url_for("admin.accounts"), code=303)
     return render_template("admin/account_form.html", form=form, user=user,
@@ -259,16 +225,14 @@ def account_edit(user_id: int):
 @role_required(Role.coordinator)
 def account_status(user_id: int):
     """Enable or disable an account; disabling signs it out everywhere at once."""
-    begin_write(db.session())
-    user = managed_user(user_id)
     enabled = request.form.get("enabled") == "1"
     try:
-        set_enabled(db.session, current_user, user, enabled)
-    except AccountError as error:
-        db.session.rollback()
+        with unit_of_work(db.session):
+            user = managed_user(user_id)
+            set_enabled(db.session, current_user, user, enabled)
+    except DomainError as error:
         flash(describe(error), "error")
     else:
-        db.session.commit()
         flash(_("Account %(username)s enabled.", username=user.username) if enabled else
               _("Account %(username)s disabled and signed out.", username=user.username))
     return redirect(url_for("admin.accounts"), code=303)
@@ -283,14 +247,12 @@ def account_password(user_id: int):
     if form.validate_on_submit():
         password = form.password.data or generated_password()
         try:
-            begin_write(db.session())
-            user = managed_user(user_id)
-            set_password(db.session, current_user, user, password)
-        except AccountError as error:
-            db.session.rollback()
+            with unit_of_work(db.session):
+                user = managed_user(user_id)
+                set_password(db.session, current_user, user, password)
+        except DomainError as error:
             flash(describe(error), "error")
         else:
-            db.session.commit()
             flash(_("New password of %(username)s saved; its sessions have ended.",
                     username=user.username))
             if not form.password.data:
@@ -311,13 +273,11 @@ def own_password():
             flash(_("Please type the new password."), "error")
         else:
             try:
-                begin_write(db.session())
-                set_password(db.session, current_user, current_user, form.password.data)
-            except AccountError as error:
-                db.session.rollback()
+                with unit_of_work(db.session):
+                    set_password(db.session, current_user, current_user, form.password.data)
+            except DomainError as error:
                 flash(describe(error), "error")
             else:
-                db.session.commit()
                 # The token just changed: sign this browser in again under the new one.
                 login_user(current_user._get_current_object())
                 flash(_("Your password was changed. Other sessions have been signed out."))

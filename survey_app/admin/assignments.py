@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -17,18 +16,19 @@ from sqlalchemy import select
 from survey_app.access import role_required
 from survey_app.admin import AREAS
 from survey_app.admin import bp
-from survey_app.database import begin_write
+from survey_app.database import unit_of_work
+from survey_app.domain_error import DomainError
 from survey_app.extensions import db
+from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Form
 from survey_app.models import Organisation
-from survey_app.services.accounts import ensure_organisations
-from survey_app.services.assignments import AssignmentError
-from survey_app.services.assignments import campaign_communes
-from survey_app.services.assignments import default_organisations
-from survey_app.services.assignments import organisation_map
-from survey_app.services.assignments import reset_organisations
-from survey_app.services.assignments import set_organisation
+from survey_app.services.people.accounts import ensure_organisations
+from survey_app.services.people.assignments import campaign_communes
+from survey_app.services.people.assignments import default_organisations
+from survey_app.services.people.assignments import organisation_map
+from survey_app.services.people.assignments import reset_organisations
+from survey_app.services.people.assignments import set_organisation
 
 AREAS.append(("admin.assignments", _l("Organisations per form and commune")))
 
@@ -67,7 +67,6 @@ def assignments():
 @role_required()
 def assignments_save(campaign_id: int):
     """Let one organisation run one form in the chosen communes."""
-    begin_write(db.session())
     campaign = db.get_or_404(Campaign, campaign_id)
     form = db.session.get(Form, request.form.get("form_id", type=int) or 0)
     organisation = db.session.get(Organisation, request.form.get("organisation_id", type=int) or 0)
@@ -75,15 +74,14 @@ def assignments_save(campaign_id: int):
     if request.form.get("all_communes"):
         commune_ids = [c.id for c in campaign_communes(db.session, campaign)]
     if form is None or organisation is None or not commune_ids:
-        db.session.rollback()
         flash(_("Choose a form, an organisation and at least one commune."), "error")
         return redirect(url_for("admin.assignments", campaign=campaign_id), code=303)
     try:
-        changed = set_organisation(db.session, campaign, form, commune_ids, organisation)
-    except AssignmentError:
-        db.session.rollback()
-        abort(400)
-    db.session.commit()
+        with unit_of_work(db.session):
+            changed = set_organisation(db.session, campaign, form, commune_ids, organisation)
+    except DomainError as error:
+        flash(describe(error), "error")
+        return redirect(url_for("admin.assignments", campaign=campaign_id), code=303)
     flash(_("%(organisation)s now runs %(form)s in %(count)s more communes.",
             organisation=organisation.name, form=form.code, count=changed))
     return redirect(url_for("admin.assignments", campaign=campaign_id, form=form.id), code=303)
@@ -93,10 +91,9 @@ def assignments_save(campaign_id: int):
 @role_required()
 def assignments_reset(campaign_id: int):
     """Go back to the programme table for every form of the campaign."""
-    begin_write(db.session())
-    campaign = db.get_or_404(Campaign, campaign_id)
-    ensure_organisations(db.session)
-    reset_organisations(db.session, campaign)
-    db.session.commit()
+    with unit_of_work(db.session):
+        campaign = db.get_or_404(Campaign, campaign_id)
+        ensure_organisations(db.session)
+        reset_organisations(db.session, campaign)
     flash(_("Every form is run again by the organisation of the programme table."))
     return redirect(url_for("admin.assignments", campaign=campaign_id), code=303)

@@ -29,28 +29,30 @@ from survey_app.access import role_required
 from survey_app.access import visible_commune_ids
 from survey_app.admin import AREAS
 from survey_app.admin import bp
+from survey_app.database import unit_of_work
+from survey_app.domain_error import DomainError
 from survey_app.extensions import db
+from survey_app.messages import describe
 from survey_app.models import CollectionPoint
 from survey_app.models import Commune
 from survey_app.models import Form
 from survey_app.models import Grouping
 from survey_app.models import Province
 from survey_app.models import Role
-from survey_app.services.points import PointError
-from survey_app.services.points import commune_summaries
-from survey_app.services.points import create_point
-from survey_app.services.points import point_stats
-from survey_app.services.points import public_link
-from survey_app.services.points import retire_point
-from survey_app.services.points import rotate_token
-from survey_app.services.posters import PosterScope
-from survey_app.services.posters import ascii_slug
-from survey_app.services.posters import find_posters
-from survey_app.services.posters import write_posters_pdf
-from survey_app.services.posters import write_qr_zip
-from survey_app.services.qr import SIZES
-from survey_app.services.qr import qr_png
-from survey_app.services.qr import qr_svg
+from survey_app.services.collection_points.points import commune_summaries
+from survey_app.services.collection_points.points import create_point
+from survey_app.services.collection_points.points import point_stats
+from survey_app.services.collection_points.points import public_link
+from survey_app.services.collection_points.points import retire_point
+from survey_app.services.collection_points.points import rotate_token
+from survey_app.services.collection_points.posters import PosterScope
+from survey_app.services.collection_points.posters import ascii_slug
+from survey_app.services.collection_points.posters import find_posters
+from survey_app.services.collection_points.posters import write_posters_pdf
+from survey_app.services.collection_points.posters import write_qr_zip
+from survey_app.services.collection_points.qr import SIZES
+from survey_app.services.collection_points.qr import qr_png
+from survey_app.services.collection_points.qr import qr_svg
 
 AREAS.append(("admin.points", _l("QR codes and posters")))
 
@@ -213,14 +215,14 @@ def add_point(commune_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a form for the new point."), "error")
         return redirect(url_for("admin.commune_points", commune_id=commune.id))
-    chosen = db.session.scalar(select(Form).where(Form.code == form.form_code.data))
     try:
-        point = create_point(db.session, commune, chosen, form.label.data)
-    except PointError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        with unit_of_work(db.session):
+            chosen = db.session.scalar(select(Form).where(Form.code == form.form_code.data))
+            point = create_point(db.session, visible_commune(commune_id), chosen,
+                                 form.label.data)
+    except DomainError as error:
+        flash(describe(error), "error")
         return redirect(url_for("admin.commune_points", commune_id=commune.id))
-    db.session.commit()
     flash(_("Point for %(code)s opened. Print its poster and post it at the counter.",
             code=chosen.code))
     return redirect(url_for("admin.commune_points", commune_id=commune.id,
@@ -231,9 +233,9 @@ def add_point(commune_id: int):
 @role_required()
 def rotate_point(point_id: int):
     """Give a point a new code; posters with the old one open the "no longer in use" page."""
-    point = visible_point(point_id)
-    rotate_token(db.session, point)
-    db.session.commit()
+    with unit_of_work(db.session):
+        point = visible_point(point_id)
+        rotate_token(db.session, point)
     flash(_("The code of %(code)s was changed. Print the new poster now: the old one no longer "
             "opens the form.", code=point.form.code))
     return redirect(url_for("admin.commune_points", commune_id=point.commune_id,
@@ -244,9 +246,9 @@ def rotate_point(point_id: int):
 @role_required()
 def retire(point_id: int):
     """Stop a point; its posters open the "no longer in use" page."""
-    point = visible_point(point_id)
-    retire_point(db.session, point)
-    db.session.commit()
+    with unit_of_work(db.session):
+        point = visible_point(point_id)
+        retire_point(db.session, point)
     flash(_("Point for %(code)s retired. Take its posters down.", code=point.form.code))
     return redirect(url_for("admin.commune_points", commune_id=point.commune_id))
 

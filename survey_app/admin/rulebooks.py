@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from analytics import FormRule
 from analytics import Rulebook
@@ -26,12 +25,13 @@ from forms import Question
 from survey_app.access import role_required
 from survey_app.admin import AREAS
 from survey_app.admin import bp
-from survey_app.database import begin_write
+from survey_app.database import ConcurrentChange
+from survey_app.database import unit_of_work
 from survey_app.extensions import db
 from survey_app.models import Form
 from survey_app.models import Province
 from survey_app.models import RulebookVersion
-from survey_app.services import rulebooks as rulebooks_service
+from survey_app.services.results import rulebooks as rulebooks_service
 
 AREAS.append(("admin.rulebooks", _l("Rulebook: thresholds, samples and target")))
 
@@ -183,7 +183,6 @@ def rulebooks():
 def rulebooks_save():
     """Save the submitted rules as the next version of the scope's rulebook (CSRF-checked
     like every POST)."""
-    begin_write(db.session())
     province = scope_from(request.form.get("scope"))
     choices = form_choices()
     rules, problems = read_rules(request.form, choices)
@@ -191,17 +190,15 @@ def rulebooks_save():
     if not note or len(note) > 300:
         problems.append(_("Say why the rules change (at most 300 characters)."))
     if problems:
-        db.session.rollback()
         values = {**request.form.to_dict(), **{
             f"satisfied_{c.code}": set(request.form.getlist(f"satisfied_{c.code}"))
             for c in choices}}
         return render_page(province, values, problems, 422)
     try:
-        row = rulebooks_service.save_rulebook(db.session, province.id if province else None,
-                                            rules, note, current_user.id)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        with unit_of_work(db.session):
+            row = rulebooks_service.save_rulebook(
+                db.session, province.id if province else None, rules, note, current_user.id)
+    except ConcurrentChange:
         flash(_("Someone saved the rulebook at the same moment. Check the latest version and "
                 "save again."), "error")
         return redirect(url_for("admin.rulebooks", scope=province.id if province else None),

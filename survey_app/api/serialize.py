@@ -12,8 +12,8 @@ from analytics import TargetProgress
 from analytics.distribution import QuestionDistribution
 from analytics.trend import FormWeek
 from survey_app.models import Campaign
-from survey_app.services.exports import FormOverview
-from survey_app.services.results import CampaignResults
+from survey_app.services.results.campaign import CampaignResults
+from survey_app.services.results.exports import FormOverview
 
 
 def share(value: Fraction | None) -> float | None:

@@ -26,9 +26,9 @@ from survey_app.extensions import db
 from survey_app.models import Campaign
 from survey_app.models import Commune
 from survey_app.models import Role
-from survey_app.services import exports
-from survey_app.services import results as results_service
-from survey_app.services.rulebooks import UnknownRulebook
+from survey_app.services.results import campaign as results_service
+from survey_app.services.results import exports
+from survey_app.services.results.rulebooks import UnknownRulebook
 
 API_ROLES = (Role.admin, Role.steering, Role.grouping, Role.commune_official, Role.coordinator)
 

@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from survey_app.auth import bp
 from survey_app.auth.webforms import LoginForm
+from survey_app.database import unit_of_work
 from survey_app.extensions import db
 from survey_app.extensions import limiter
 from survey_app.extensions import login_manager
 from survey_app.models import User
-from survey_app.orm import now_utc
+from survey_app.services.people.accounts import record_sign_in
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -61,8 +62,8 @@ def login():
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
         session.clear()
-        user.last_login_at = now_utc()
-        db.session.commit()
+        with unit_of_work(db.session):
+            record_sign_in(db.session, user.id)
         login_user(user)
         target = request.args.get("next", "")
         if not target.startswith("/") or target.startswith("//"):
@@ -75,8 +76,8 @@ def login():
 @login_required
 def logout():
     """Sign out everywhere: the old session cookie stops working on the server."""
-    current_user.end_sessions()
-    db.session.commit()
+    with unit_of_work(db.session):
+        current_user.end_sessions()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

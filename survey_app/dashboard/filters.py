@@ -17,7 +17,7 @@ from survey_app.models import Campaign
 from survey_app.models import Commune
 from survey_app.models import Grouping
 from survey_app.models import Role
-from survey_app.services import results as results_service
+from survey_app.services.results import campaign as results_service
 
 
 @dataclass(frozen=True)

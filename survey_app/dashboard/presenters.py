@@ -22,9 +22,9 @@ from analytics import Status
 from analytics import charts
 from analytics.trend import FormWeek
 from analytics.trend import WeekPoint
-from survey_app.services.points import VIETNAM
-from survey_app.services.results import CampaignResults
-from survey_app.services.rulebooks import RulebookInUse
+from survey_app.clock import VIETNAM
+from survey_app.services.results.campaign import CampaignResults
+from survey_app.services.results.rulebooks import RulebookInUse
 
 #: Beyond this many communes, the heat map shows groupings instead of communes.
 HEATMAP_COMMUNES = 150

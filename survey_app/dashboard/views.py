@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from analytics import Status
 from survey_app.access import role_required
+from survey_app.clock import today_in_vietnam
 from survey_app.dashboard import bp
 from survey_app.dashboard import presenters
 from survey_app.dashboard.filters import Filters
@@ -28,11 +29,10 @@ from survey_app.dashboard.filters import parse_filters
 from survey_app.extensions import db
 from survey_app.models import Commune
 from survey_app.models import Role
-from survey_app.services import exports
-from survey_app.services import results as results_service
-from survey_app.services.points import today_in_vietnam
-from survey_app.services.rulebooks import UnknownRulebook
-from survey_app.services.rulebooks import rulebook_history
+from survey_app.services.results import campaign as results_service
+from survey_app.services.results import exports
+from survey_app.services.results.rulebooks import UnknownRulebook
+from survey_app.services.results.rulebooks import rulebook_history
 
 DASHBOARD_ROLES = (Role.steering, Role.grouping, Role.commune_official, Role.coordinator)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"

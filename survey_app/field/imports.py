@@ -16,31 +16,31 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from survey_app.access import role_required
-from survey_app.database import begin_write
+from survey_app.clock import today_in_vietnam
+from survey_app.database import unit_of_work
+from survey_app.domain_error import DomainError
 from survey_app.extensions import db
 from survey_app.field import bp
+from survey_app.messages import describe
 from survey_app.models import Role
-from survey_app.services.entry import EntryForm
-from survey_app.services.entry import entry_forms
-from survey_app.services.entry import find_entry_form
-from survey_app.services.import_files import csv_template
-from survey_app.services.import_files import xlsx_template
-from survey_app.services.import_templates import fill_in_instructions
-from survey_app.services.import_templates import guide_rows
-from survey_app.services.import_templates import kind_label
-from survey_app.services.import_templates import template_columns
-from survey_app.services.import_templates import template_name
-from survey_app.services.import_templates import value_hint
-from survey_app.services.imports import ImportRefused
-from survey_app.services.imports import check_upload
-from survey_app.services.imports import discard_batch
-from survey_app.services.imports import find_batch
-from survey_app.services.imports import is_expired
-from survey_app.services.imports import recent_batches
-from survey_app.services.imports import record_check
-from survey_app.services.imports import store_batch
-from survey_app.services.points import today_in_vietnam
-from survey_app.services.submissions import SubmissionConflict
+from survey_app.services.bulk_import.files import csv_template
+from survey_app.services.bulk_import.files import xlsx_template
+from survey_app.services.bulk_import.imports import check_upload
+from survey_app.services.bulk_import.imports import discard_batch
+from survey_app.services.bulk_import.imports import find_batch
+from survey_app.services.bulk_import.imports import is_expired
+from survey_app.services.bulk_import.imports import recent_batches
+from survey_app.services.bulk_import.imports import record_check
+from survey_app.services.bulk_import.imports import store_batch
+from survey_app.services.bulk_import.templates import fill_in_instructions
+from survey_app.services.bulk_import.templates import guide_rows
+from survey_app.services.bulk_import.templates import kind_label
+from survey_app.services.bulk_import.templates import template_columns
+from survey_app.services.bulk_import.templates import template_name
+from survey_app.services.bulk_import.templates import value_hint
+from survey_app.services.people.entry import EntryForm
+from survey_app.services.people.entry import entry_forms
+from survey_app.services.people.entry import find_entry_form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Problems shown on the page; the count says how many more there are.
@@ -133,9 +133,8 @@ def import_upload():
                                   alert=_("Choose the file to upload."))
     report = check_upload(db.session, current_user, entry, upload.filename, upload.read(),
                           today_in_vietnam(), current_app.config["IMPORT_MAX_ROWS"])
-    begin_write(db.session())
-    record_check(db.session, report)
-    db.session.commit()
+    with unit_of_work(db.session):
+        record_check(db.session, report)
     if report.problems:
         return render_import_page(problems=report.problems, report=report,
                                   chosen=entry.campaign_form.id, status=422)
@@ -156,19 +155,12 @@ def import_batch(batch_id: int):
 @role_required(Role.coordinator, Role.surveyor)
 def import_confirm(batch_id: int):
     """Store every new row of a checked upload, all or nothing."""
-    begin_write(db.session())
     try:
-        batch = store_batch(db.session, current_user, batch_id, today_in_vietnam())
-    except ImportRefused as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
+        with unit_of_work(db.session):
+            batch = store_batch(db.session, current_user, batch_id, today_in_vietnam())
+    except DomainError as refusal:
+        flash(describe(refusal), "error")
         return redirect(url_for("field.imports"))
-    except SubmissionConflict:
-        db.session.rollback()
-        flash(_("Nothing was stored: since the check, some of these paper forms were imported "
-                "with other answers. Upload the file again to see which rows."), "error")
-        return redirect(url_for("field.imports"))
-    db.session.commit()
     flash(_("%(count)s responses stored.", count=batch.stored_count), "success")
     return redirect(url_for("field.import_batch", batch_id=batch.id))
 
@@ -177,8 +169,7 @@ def import_confirm(batch_id: int):
 @role_required(Role.coordinator, Role.surveyor)
 def import_discard(batch_id: int):
     """Cancel a checked upload: nothing from it is stored."""
-    begin_write(db.session())
-    discard_batch(db.session, current_user, batch_id) or abort(404)
-    db.session.commit()
+    with unit_of_work(db.session):
+        discard_batch(db.session, current_user, batch_id) or abort(404)
     flash(_("The upload was cancelled; nothing from it was stored."), "success")
     return redirect(url_for("field.imports"))

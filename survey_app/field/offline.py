@@ -24,16 +24,16 @@ from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import generate_csrf
 
 from survey_app.access import role_required
-from survey_app.database import begin_write
+from survey_app.clock import today_in_vietnam
+from survey_app.database import unit_of_work
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.field import bp
 from survey_app.models import Role
-from survey_app.services.entry import entry_forms
-from survey_app.services.points import today_in_vietnam
-from survey_app.services.sync import MAX_BATCH
-from survey_app.services.sync import offline_forms
-from survey_app.services.sync import sync_submissions
+from survey_app.services.intake.offline_forms import offline_forms
+from survey_app.services.intake.sync import MAX_BATCH
+from survey_app.services.intake.sync import sync_submissions
+from survey_app.services.people.entry import entry_forms
 
 ASSETS = Path(__file__).resolve().parent / "static" / "offline"
 ASSET_NAMES = ("app.js", "offline.css", "icon-192.png", "icon-512.png")
@@ -197,7 +197,6 @@ def sync():
     items = payload.get("submissions") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH:
         return json_error(400, "bad_request", _("The request could not be handled."))
-    begin_write(db.session())
-    results = sync_submissions(db.session, current_user, items, today_in_vietnam())
-    db.session.commit()
+    with unit_of_work(db.session):
+        results = sync_submissions(db.session, current_user, items, today_in_vietnam())
     return jsonify(results=[result.as_json() for result in results])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from flask import abort
 from flask import current_app
@@ -18,12 +19,16 @@ from sqlalchemy import func
 from sqlalchemy import select
 from wtforms import ValidationError
 
-from forms import validate_answers
 from survey_app.access import role_required
-from survey_app.database import begin_write
+from survey_app.clock import today_in_vietnam
+from survey_app.database import DatabaseBusy
+from survey_app.database import unit_of_work
+from survey_app.domain_error import DomainError
+from survey_app.errors import busy_retry_after
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.field import bp
+from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Channel
 from survey_app.models import FormVersion
@@ -31,23 +36,25 @@ from survey_app.models import Organisation
 from survey_app.models import Response
 from survey_app.models import Role
 from survey_app.models import User
-from survey_app.public.messages import describe
-from survey_app.services.assignments import AssignmentError
-from survey_app.services.assignments import EntryTarget
-from survey_app.services.assignments import assign_surveyor
-from survey_app.services.assignments import campaign_communes
-from survey_app.services.assignments import entry_targets
-from survey_app.services.assignments import find_entry_target
-from survey_app.services.assignments import manageable_surveyors
-from survey_app.services.assignments import organisation_map
-from survey_app.services.assignments import surveyor_communes
-from survey_app.services.assignments import user_campaigns
-from survey_app.services.points import today_in_vietnam
-from survey_app.services.progress import campaign_progress
-from survey_app.services.progress import collected_counts
-from survey_app.services.submissions import SubmissionConflict
-from survey_app.services.submissions import store_response
-from survey_app.services.submissions import valid_submission_id
+from survey_app.services.intake.take import AnswerErrors
+from survey_app.services.intake.take import Conflict
+from survey_app.services.intake.take import IdenticalResend
+from survey_app.services.intake.take import Stored
+from survey_app.services.intake.take import Submission
+from survey_app.services.intake.take import choose_version
+from survey_app.services.intake.take import take
+from survey_app.services.intake.take import valid_submission_id
+from survey_app.services.people.assignments import EntryTarget
+from survey_app.services.people.assignments import assign_surveyor
+from survey_app.services.people.assignments import campaign_communes
+from survey_app.services.people.assignments import entry_targets
+from survey_app.services.people.assignments import find_entry_target
+from survey_app.services.people.assignments import manageable_surveyors
+from survey_app.services.people.assignments import organisation_map
+from survey_app.services.people.assignments import surveyor_communes
+from survey_app.services.people.assignments import user_campaigns
+from survey_app.services.results.progress import campaign_progress
+from survey_app.services.results.progress import collected_counts
 
 #: The channels a field worker enters responses under, by their URL spelling.
 ENTRY_CHANNELS = {"giay": Channel.paper, "phong-van": Channel.field}
@@ -173,57 +180,45 @@ def entry(campaign_id: int, commune_id: int, form_id: int):
 @role_required(Role.coordinator, Role.surveyor)
 def entry_submit(campaign_id: int, commune_id: int, form_id: int):
     """Store one typed sheet and show the next blank one; a resend is not stored twice."""
-    begin_write(db.session())
     target = entry_target(campaign_id, commune_id, form_id)
-    version = submitted_version(target)
-    definition = version.parsed
+    current = target.form.current_version()
+    version = choose_version(db.session, target.form.id, request.form.get("version_id"),
+                             current) or abort(404)
     saved = max(request.form.get("saved", 0, type=int), 0)
     channel = entry_channel(request.form.get("channel"))
-    raw = {q.id: request.form.getlist(q.id) for q in definition.questions}
+    raw = {q.id: request.form.getlist(q.id) for q in version.parsed.questions}
     submission_id = valid_submission_id(request.form.get("submission_id"))
+    again = partial(render_entry, target, version, saved=saved, channel=channel, answers=raw)
     try:
         # Checked here rather than by CSRFProtect so that a sheet typed on a page left open
         # too long comes back with its answers instead of being lost.
         if current_app.config["WTF_CSRF_ENABLED"]:
             validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        return render_entry(target, version, saved=saved, channel=channel, answers=raw,
-                            submission_id=submission_id, status=400,
-                            alert=_("The page had expired. The answers are kept: press Save "
-                                    "sheet again."))
-    result = validate_answers(definition, raw)
-    if not result.ok or submission_id is None:
-        return render_entry(target, version, saved=saved, channel=channel, answers=raw,
-                            errors=result.errors, submission_id=submission_id, status=422,
-                            alert=_("Some answers need your attention. They are marked below."))
+        return again(submission_id=submission_id, status=400, alert=_(
+            "The page had expired. The answers are kept: press Save sheet again."))
+    submission = Submission(
+        submission_id=submission_id, campaign_id=campaign_id, commune_id=commune_id,
+        channel=ENTRY_CHANNELS[channel], answers=raw, entered_by_id=current_user.id)
     try:
-        stored = store_response(
-            db.session, submission_id=submission_id, campaign_id=campaign_id,
-            commune_id=commune_id, version=version, answers=result.answers,
-            channel=ENTRY_CHANNELS[channel], entered_by_id=current_user.id,
-        )
-    except SubmissionConflict:
-        db.session.rollback()
-        return render_entry(target, version, saved=saved, channel=channel, answers=raw,
-                            status=409,
-                            alert=_("This sheet was already saved with other answers; the "
-                                    "saved one is unchanged. Check the answers below and press "
-                                    "Save to store them as a new sheet."))
-    db.session.commit()
+        outcome = take(submission, version, lambda: unit_of_work(db.session))
+    except DatabaseBusy:
+        page, status = again(submission_id=submission_id, status=503, alert=_(
+            "The system is very busy right now. The answers are kept: wait a moment, then "
+            "press Save sheet again."))
+        return page, status, {"Retry-After": busy_retry_after()}
+    if isinstance(outcome, Conflict):
+        return again(status=409, alert=_(
+            "This sheet was already saved with other answers; the saved one is unchanged. "
+            "Check the answers below and press Save to store them as a new sheet."))
+    if not isinstance(outcome, Stored | IdenticalResend):
+        errors = outcome.errors if isinstance(outcome, AnswerErrors) else {}
+        return again(errors=errors, submission_id=submission_id, status=422, alert=_(
+            "Some answers need your attention. They are marked below."))
     # A resend of the same sheet (double Enter, a retry) is this sheet: count it once.
     return redirect(url_for("field.entry", campaign_id=campaign_id, commune_id=commune_id,
                             form_id=form_id, saved=saved + 1, channel=channel,
-                            last=stored.response_id), code=303)
-
-
-def submitted_version(target: EntryTarget) -> FormVersion:
-    """The version the sheet was typed on, so answers stay tied to the questions asked."""
-    wanted = request.form.get("version_id", type=int)
-    version = None
-    if wanted:
-        version = db.session.scalar(select(FormVersion).where(
-            FormVersion.id == wanted, FormVersion.form_id == target.form.id))
-    return version or target.form.current_version() or abort(404)
+                            last=outcome.response_id), code=303)
 
 
 @bp.get("/phan-cong")
@@ -258,15 +253,13 @@ def assign(campaign_id: int, user_id: int):
     campaign = own_campaign(campaign_id)
     surveyor = manageable_surveyor(user_id)
     if request.method == "POST":
-        begin_write(db.session())
         try:
-            assign_surveyor(db.session, current_user, campaign, surveyor,
-                            request.form.getlist("commune_id", type=int))
-        except AssignmentError:
-            db.session.rollback()
-            flash(_("These communes cannot be given to this surveyor."), "error")
+            with unit_of_work(db.session):
+                assign_surveyor(db.session, current_user, campaign, surveyor,
+                                request.form.getlist("commune_id", type=int))
+        except DomainError as error:
+            flash(describe(error), "error")
         else:
-            db.session.commit()
             flash(_("Assignments of %(name)s saved.", name=surveyor.full_name))
             return redirect(url_for("field.assignments", campaign=campaign.id), code=303)
     communes = campaign_communes(db.session, campaign)

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.models.form_versions import Form
 from survey_app.models.units import Province
 from survey_app.orm import UTCDateTime
-from survey_app.orm import now_utc
 
 
 class Campaign(db.Model):

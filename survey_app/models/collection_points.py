@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.models.form_versions import Form
 from survey_app.models.units import Commune
 from survey_app.orm import UTCDateTime
-from survey_app.orm import now_utc
 
 #: Crockford's base 32 in lower case: no i, l, o or u, so nothing on a poster reads as two
 #: different characters, and a link can be read aloud over the phone.

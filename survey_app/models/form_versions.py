@@ -14,9 +14,9 @@ from sqlalchemy.orm import relationship
 
 from forms import FormDefinition
 from forms import load_definition
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.orm import UTCDateTime
-from survey_app.orm import now_utc
 
 
 class Form(db.Model):

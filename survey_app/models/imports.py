@@ -13,12 +13,12 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.models.campaigns import Campaign
 from survey_app.models.form_versions import FormVersion
 from survey_app.models.users import User
 from survey_app.orm import UTCDateTime
-from survey_app.orm import now_utc
 
 
 class ImportStatus(enum.Enum):

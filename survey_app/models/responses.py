@@ -12,9 +12,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.orm import UTCDateTime
-from survey_app.orm import now_utc
 
 
 class Channel(enum.Enum):

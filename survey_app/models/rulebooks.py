@@ -16,10 +16,10 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from analytics import Rulebook
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.models.units import Province
 from survey_app.orm import UTCDateTime
-from survey_app.orm import now_utc
 
 
 class RulebookVersion(db.Model):

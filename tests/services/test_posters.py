@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Commune
-from survey_app.services.points import retire_point
-from survey_app.services.posters import PosterScope
-from survey_app.services.posters import ascii_slug
-from survey_app.services.posters import find_posters
-from survey_app.services.posters import write_posters_pdf
-from survey_app.services.posters import write_qr_zip
+from survey_app.services.collection_points.points import retire_point
+from survey_app.services.collection_points.posters import PosterScope
+from survey_app.services.collection_points.posters import ascii_slug
+from survey_app.services.collection_points.posters import find_posters
+from survey_app.services.collection_points.posters import write_posters_pdf
+from survey_app.services.collection_points.posters import write_qr_zip
 
 CODES = [f"PKS0{n}" for n in range(1, 8)]
 EVERYWHERE = select(Commune.id)

@@ -18,13 +18,13 @@ from survey_app.models.collection_points import ALPHABET
 from survey_app.models.collection_points import TOKEN_LENGTH
 from survey_app.models.collection_points import new_token
 from survey_app.models.collection_points import typed_token
-from survey_app.services.qr import QUIET_ZONE
-from survey_app.services.qr import SIZES
-from survey_app.services.qr import outlines
-from survey_app.services.qr import qr_code
-from survey_app.services.qr import qr_matrix
-from survey_app.services.qr import qr_png
-from survey_app.services.qr import qr_svg
+from survey_app.services.collection_points.qr import QUIET_ZONE
+from survey_app.services.collection_points.qr import SIZES
+from survey_app.services.collection_points.qr import outlines
+from survey_app.services.collection_points.qr import qr_code
+from survey_app.services.collection_points.qr import qr_matrix
+from survey_app.services.collection_points.qr import qr_png
+from survey_app.services.collection_points.qr import qr_svg
 
 LINK = "https://khaosat.bacninh.gov.vn/f/k7m2x9qp4t"
 

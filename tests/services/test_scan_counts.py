@@ -11,9 +11,9 @@ from sqlalchemy.exc import OperationalError
 
 from survey_app.extensions import db
 from survey_app.models import CollectionPoint
-from survey_app.services import scan_counts
-from survey_app.services.points import retire_point
-from survey_app.services.scan_counts import ScanCounter
+from survey_app.services.collection_points.points import retire_point
+from survey_app.services.intake import scan_counts
+from survey_app.services.intake.scan_counts import ScanCounter
 
 
 @pytest.fixture

@@ -6,19 +6,19 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from survey_app.demo import DEMO_PASSWORD
+from survey_app.demo import ensure_demo_accounts
 from survey_app.extensions import db
 from survey_app.models import Grouping
 from survey_app.models import Organisation
 from survey_app.models import Role
 from survey_app.models import SurveyorAssignment
 from survey_app.models import User
-from survey_app.services.accounts import AccountError
-from survey_app.services.accounts import Scope
-from survey_app.services.accounts import check_password
-from survey_app.services.accounts import create_account
-from survey_app.services.accounts import ensure_organisations
-from survey_app.services.demo import DEMO_PASSWORD
-from survey_app.services.demo import ensure_demo_accounts
+from survey_app.services.people.accounts import AccountError
+from survey_app.services.people.accounts import Scope
+from survey_app.services.people.accounts import check_password
+from survey_app.services.people.accounts import create_account
+from survey_app.services.people.accounts import ensure_organisations
 from tests.fixtures.field import PASSWORD
 
 STRONG = "ruộng lúa xanh 1987"
@@ -231,7 +231,7 @@ def test_users_create_on_the_command_line_needs_the_roles_scope(runner, field_wo
     assert created.organisation_id == field_world.farmers.id
     weak = runner.invoke(args=["users", "create", "root", "--password", "1234567890"])
     assert weak.exit_code != 0
-    assert "too common" in weak.output
+    assert "quá phổ biến" in weak.output
     first_admin = runner.invoke(args=["users", "create", "root", "--password", STRONG])
     assert first_admin.exit_code == 0
     assert user("root").role is Role.admin

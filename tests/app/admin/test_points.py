@@ -21,7 +21,7 @@ from survey_app.models import Province
 from survey_app.models import RetiredToken
 from survey_app.models import Role
 from survey_app.models.collection_points import TOKEN_LENGTH
-from survey_app.services.submissions import store_response
+from survey_app.services.intake.store import store_response
 
 CODES = [f"PKS0{n}" for n in range(1, 8)]
 

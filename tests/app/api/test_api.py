@@ -6,7 +6,7 @@ import pytest
 
 from analytics import Rulebook
 from survey_app.extensions import db
-from survey_app.services.rulebooks import save_rulebook
+from survey_app.services.results.rulebooks import save_rulebook
 from tests.fixtures.field import PASSWORD
 from tests.fixtures.results import FREE_TEXT
 

@@ -24,18 +24,18 @@ from analytics import FormRule
 from analytics import FormState
 from analytics import Rulebook
 from analytics import Status
-from analytics import Tally
 from analytics import satisfied_pairs
-from analytics.satisfaction import count_samples
 from survey_app.access import visible_commune_ids
 from survey_app.extensions import db
 from survey_app.models import Channel
 from survey_app.models import FormVersion
 from survey_app.models import Response
 from survey_app.models import ResponseTally
-from survey_app.services import results as service
-from survey_app.services import rulebooks
-from survey_app.services import tallies
+from survey_app.services.results import campaign as service
+from survey_app.services.results import rulebooks
+from survey_app.services.results import tallies
+from tests.oracle import Tally
+from tests.oracle import count_samples
 
 
 def evaluate_for(world, user: str = "admin", **options) -> service.CampaignResults:

@@ -13,12 +13,12 @@ from survey_app.extensions import db
 from survey_app.models import Channel
 from survey_app.models import Response
 from survey_app.models import SurveyorAssignment
-from survey_app.services.assignments import AssignmentError
-from survey_app.services.assignments import assign_surveyor
-from survey_app.services.assignments import organisation_map
-from survey_app.services.assignments import set_organisation
-from survey_app.services.progress import campaign_progress
-from survey_app.services.submissions import store_response
+from survey_app.services.intake.store import store_response
+from survey_app.services.people.assignments import AssignmentError
+from survey_app.services.people.assignments import assign_surveyor
+from survey_app.services.people.assignments import organisation_map
+from survey_app.services.people.assignments import set_organisation
+from survey_app.services.results.progress import campaign_progress
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.fixtures.data import a_closed_window
 

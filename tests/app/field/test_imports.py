@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlalchemy import select
 
+from survey_app.clock import today_in_vietnam
 from survey_app.extensions import db
 from survey_app.models import Answer
 from survey_app.models import Channel
@@ -22,7 +23,6 @@ from survey_app.models import ImportBatch
 from survey_app.models import ImportRow
 from survey_app.models import ImportStatus
 from survey_app.models import Response
-from survey_app.services.points import today_in_vietnam
 from tests.fixtures.data import PKS05_ANSWERS
 
 

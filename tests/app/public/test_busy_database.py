@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from survey_app.extensions import db
 from survey_app.models import Response
-from survey_app.public import views
+from survey_app.services.intake import take as intake
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.app.public.test_submit import form_fields
 from tests.conftest import USES_POSTGRES
@@ -48,7 +48,7 @@ def test_failed_write_keeps_the_answers_and_a_resend_stores_once(client, point, 
     def unavailable(*args, **kwargs):
         raise OperationalError("INSERT INTO responses", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(views, "store_response", unavailable)
+    monkeypatch.setattr(intake, "store_response", unavailable)
     assert_kept(client.post(f"/f/{point.token}", data={**fields, **PKS05_ANSWERS}), fields)
     assert stored() == 0
     monkeypatch.undo()

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from survey_app.extensions import db
-from survey_app.public import views
-from survey_app.services import scan_counts
+from survey_app.services.intake import scan_counts
+from survey_app.services.intake import take as intake
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.app.public.test_submit import form_fields
 from tests.conftest import USES_POSTGRES
@@ -34,7 +34,7 @@ def seen(monkeypatch) -> dict[str, list]:
         return wrapper
 
     monkeypatch.setattr(scan_counts, "add_scans", spy("scan", scan_counts.add_scans))
-    monkeypatch.setattr(views, "store_response", spy("store", views.store_response))
+    monkeypatch.setattr(intake, "store_response", spy("store", intake.store_response))
     return seen
 
 

@@ -15,13 +15,13 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
 
+from survey_app.clock import now_utc
 from survey_app.extensions import db
 from survey_app.models import CollectionPoint
 from survey_app.models import Response
 from survey_app.models import RetiredToken
-from survey_app.orm import now_utc
-from survey_app.services.form_versions import DEFINITIONS
-from survey_app.services.form_versions import publish_form
+from survey_app.services.catalogue.form_versions import DEFINITIONS
+from survey_app.services.catalogue.form_versions import publish_form
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.app.public.test_submit import form_fields
 

@@ -1,0 +1,110 @@
+"""The offline app's sync: the phone's waiting responses, each through ``intake.take``.
+
+The phone makes each response's submission id when the surveyor saves it, keeps it until the
+server has answered, and may send it any number of times: ``store_response`` stores an id
+once, so a resend after a lost reply is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from survey_app.database import unit_of_work
+from survey_app.messages import N_
+from survey_app.messages import describe
+from survey_app.models import Channel
+from survey_app.models import User
+from survey_app.services.intake.take import AnswerErrors
+from survey_app.services.intake.take import Conflict
+from survey_app.services.intake.take import IdenticalResend
+from survey_app.services.intake.take import Stored
+from survey_app.services.intake.take import Submission
+from survey_app.services.intake.take import choose_version
+from survey_app.services.intake.take import take
+from survey_app.services.intake.take import valid_id
+from survey_app.services.intake.take import valid_submission_id
+from survey_app.services.people.entry import EntryForm
+from survey_app.services.people.entry import entry_forms
+
+#: Submissions one sync request may carry; the phone sends its queue in slices this big.
+MAX_BATCH = 50
+#: A duration longer than a week is a phone clock problem, not an interview.
+MAX_DURATION = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    submission_id: str | None
+    #: stored | already_stored | conflict | invalid | not_allowed
+    status: str
+    #: The HTTP status this submission alone would get: 201, 200, 409, 422 or 403.
+    code: int
+    #: Question id (or "_" for the whole submission) → what is wrong, worded.
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"submission_id": self.submission_id, "status": self.status, "code": self.code,
+                "errors": self.errors}
+
+
+def sync_submissions(
+    session: Session, user: User, items: list[Any], today: date
+) -> list[SyncResult]:
+    """Validate and store each submission on its own; one bad item never blocks the others.
+
+    Items whose campaign form and commune ``user`` may not enter today are refused
+    (``not_allowed``); the form version is the one the phone showed, so answers stay tied to
+    the questions asked even if a new version was published while it was offline.
+    """
+    allowed = {entry.campaign_form.id: entry for entry in entry_forms(session, user, today)}
+    return [sync_one(session, user, item, allowed) for item in items]
+
+
+DAMAGED = N_("This response is damaged.")
+
+
+def sync_one(
+    session: Session, user: User, item: Any, allowed: dict[int, EntryForm]
+) -> SyncResult:
+    if not isinstance(item, dict):
+        return SyncResult(None, "invalid", 422, {"_": _(DAMAGED)})
+    submission_id = valid_submission_id(item.get("submission_id"))
+    answers = item.get("answers")
+    if submission_id is None or not isinstance(answers, dict):
+        return SyncResult(submission_id, "invalid", 422, {"_": _(DAMAGED)})
+    entry = allowed.get(valid_id(item.get("campaign_form_id")))
+    commune_id = valid_id(item.get("commune_id"))
+    if entry is None or commune_id not in entry.commune_ids:
+        return SyncResult(submission_id, "not_allowed", 403, {"_": _(
+            "You may not enter this form for this commune today: the survey period or your "
+            "assignments changed.")})
+    version = choose_version(session, entry.campaign_form.form_id, item.get("version_id"), None)
+    submission = Submission(
+        submission_id=submission_id, campaign_id=entry.campaign_form.campaign_id,
+        commune_id=commune_id, channel=Channel.field, answers=answers, entered_by_id=user.id,
+        duration_seconds=duration(item.get("duration_seconds")))
+    outcome = take(submission, version, lambda: unit_of_work(session))
+    if isinstance(outcome, Stored):
+        return SyncResult(submission_id, "stored", 201)
+    if isinstance(outcome, IdenticalResend):
+        return SyncResult(submission_id, "already_stored", 200)
+    if isinstance(outcome, Conflict):
+        return SyncResult(submission_id, "conflict", 409, {"_": _(
+            "A different response was already sent under this response's id, so it was not "
+            "stored.")})
+    if isinstance(outcome, AnswerErrors):
+        return SyncResult(submission_id, "invalid", 422,
+                          {qid: describe(error) for qid, error in outcome.errors.items()})
+    return SyncResult(submission_id, "invalid", 422, {"_": _(DAMAGED)})
+
+
+def duration(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DURATION:
+        return value
+    return None

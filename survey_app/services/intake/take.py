@@ -1,0 +1,148 @@
+"""The one way a response comes in, whatever the channel.
+
+``take`` validates the answers against the version they were given on, stores them exactly
+once in the unit of work the channel hands it, and says what happened as a typed outcome. A
+view turns the outcome into a page, the sync into JSON, the import into its report: none of
+them validates, stores or handles a resend itself.
+
+The write transaction opens only for answers that passed: a citizen's wrong answer never
+takes SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from forms import validate_answers
+from forms.validate import AnswerError
+from survey_app.models import Channel
+from survey_app.models import FormVersion
+from survey_app.services.intake.live_links import PublishedVersion
+from survey_app.services.intake.store import StoredVersion
+from survey_app.services.intake.store import SubmissionConflict
+from survey_app.services.intake.store import store_response
+
+#: Opens the unit of work a response is stored in: ``unit_of_work(session)`` on the ORM side,
+#: ``write_transaction(engine)`` for the QR path's bare connection.
+Transaction = Callable[[], AbstractContextManager[Session | Connection]]
+#: Database ids are 32-bit on both backends; anything else a client sends is not one.
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One response as a channel received it, before any check."""
+
+    #: Canonical UUID made by the client when the form was opened, or None if it sent none.
+    submission_id: str | None
+    campaign_id: int
+    commune_id: int
+    channel: Channel
+    #: Question id → value or list of values, as sent (strings from a page, JSON from a phone).
+    answers: Mapping[str, Any]
+    collection_point_id: int | None = None
+    entered_by_id: int | None = None
+    duration_seconds: int | None = None
+
+
+class Outcome:
+    """What became of a submission."""
+
+
+@dataclass(frozen=True)
+class Stored(Outcome):
+    response_id: int
+
+
+@dataclass(frozen=True)
+class IdenticalResend(Outcome):
+    """The same submission again (a double tap, a retry, a re-upload): stored once already."""
+
+    response_id: int
+
+
+@dataclass(frozen=True)
+class Conflict(Outcome):
+    """The submission id is stored with other answers; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class AnswerErrors(Outcome):
+    """The answers do not fit the questions; nothing was stored."""
+
+    errors: dict[str, AnswerError]
+
+
+@dataclass(frozen=True)
+class Unidentified(Outcome):
+    """No usable submission id (or no version to check against): a damaged submission."""
+
+
+def take(submission: Submission, version: StoredVersion | None,
+         transaction: Transaction) -> Outcome:
+    """Validate ``submission`` against ``version`` and store it once, in ``transaction``."""
+    if version is None:
+        return Unidentified()
+    checked = validate_answers(version.parsed, submission.answers)
+    if not checked.ok:
+        return AnswerErrors(checked.errors)
+    if submission.submission_id is None:
+        return Unidentified()
+    try:
+        with transaction() as connection:
+            stored = store_response(
+                connection,
+                submission_id=submission.submission_id,
+                campaign_id=submission.campaign_id,
+                commune_id=submission.commune_id,
+                version=version,
+                answers=checked.answers,
+                channel=submission.channel,
+                collection_point_id=submission.collection_point_id,
+                entered_by_id=submission.entered_by_id,
+                duration_seconds=submission.duration_seconds,
+            )
+    except SubmissionConflict:
+        return Conflict()
+    if stored.created:
+        return Stored(stored.response_id)
+    return IdenticalResend(stored.response_id)
+
+
+def valid_id(value: Any) -> int | None:
+    """``value`` as a database id if it can be one, else None (a list, "²", 2**31, True)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def valid_submission_id(value: str | None) -> str | None:
+    """The canonical form of a client-made UUID, or None when it is not one."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError):
+        return None
+
+
+def choose_version(session: Session, form_id: int, wanted: Any,
+                   current: StoredVersion | None) -> StoredVersion | None:
+    """The version a page or phone says it showed, if it is one of this form's; else
+    ``current``. Answers stay tied to the questions that were asked, even when a new version
+    was published while the page was open or the phone offline."""
+    wanted_id = valid_id(wanted)
+    if wanted_id is None or (current is not None and wanted_id == current.id):
+        return current
+    version = session.scalar(select(FormVersion).where(
+        FormVersion.id == wanted_id, FormVersion.form_id == form_id))
+    return PublishedVersion.of(version) if version is not None else current

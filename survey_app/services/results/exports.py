@@ -1,0 +1,344 @@
+"""Downloads: the results workbook (one sheet per level) and the anonymous responses as CSV.
+
+Headers are in the user's language (Vietnamese by default). The CSV opens correctly in
+Excel (UTF-8 with a byte-order mark) and every cell a respondent could have typed is
+defused against formula injection. Free text goes out only when the caller says the user
+may read it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analytics import FormState
+from analytics import Status
+from analytics.rulebook import percent_text
+from survey_app.clock import VIETNAM
+from survey_app.models import Answer
+from survey_app.models import Channel
+from survey_app.models import Commune
+from survey_app.models import FormVersion
+from survey_app.models import Grouping
+from survey_app.models import Response
+from survey_app.services.results.campaign import CampaignFormInfo
+from survey_app.services.results.campaign import CampaignResults
+from survey_app.services.results.campaign import end_of_day
+
+log = logging.getLogger(__name__)
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Cells starting with these are formulas to a spreadsheet (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 2000
+PERCENT = "0.0%"
+
+
+def status_text(status: Status) -> str:
+    return {Status.meets: _("Meets the standard"), Status.does_not_meet: _("Does not meet"),
+            Status.not_enough_data: _("Not enough data")}[status]
+
+
+def state_text(state: FormState) -> str:
+    return {FormState.passes: _("Passes"), FormState.fails: _("Below threshold"),
+            FormState.insufficient: _("Not enough responses")}[state]
+
+
+def channel_text(channel: Channel) -> str:
+    return {Channel.qr: _("QR code"), Channel.field: _("Interview"),
+            Channel.paper: _("Paper form"), Channel.import_: _("File import")}[channel]
+
+
+def ratio(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def attachment(results: CampaignResults, extension: str, suffix: str = "") -> str:
+    day = results.as_of.isoformat()
+    name = f"ket-qua-dot-{results.campaign.id}{'-' + suffix.lower() if suffix else ''}-{day}"
+    return f'attachment; filename="{name}.{extension}"'
+
+
+def log_export(kind: str, user, results: CampaignResults) -> None:
+    """Exports are logged (who, what, when): they take data out of the platform."""
+    log.info("export %s campaign=%s user=%s", kind, results.campaign.id, user.id)
+
+
+@dataclass(frozen=True)
+class FormOverview:
+    code: str
+    title: str
+    communes: int
+    passes: int
+    fails: int
+    insufficient: int
+    valid: int
+    satisfied: int
+    flagged: int
+    threshold: Fraction
+
+    @property
+    def pooled_rate(self) -> Fraction | None:
+        """Satisfied over valid responses of all communes together."""
+        return Fraction(self.satisfied, self.valid) if self.valid else None
+
+
+def form_overview(results: CampaignResults) -> list[FormOverview]:
+    """Per form, over the communes in scope: how many pass, fail or lack responses."""
+    rules = results.rulebook.rules
+    rows = []
+    for form in results.forms:
+        mine = [r for r in results.evaluation.results if r.form_code == form.code]
+        rows.append(FormOverview(
+            form.code, form.title, len(mine),
+            sum(r.state is FormState.passes for r in mine),
+            sum(r.state is FormState.fails for r in mine),
+            sum(r.state is FormState.insufficient for r in mine),
+            sum(r.valid for r in mine), sum(r.satisfied for r in mine),
+            sum(r.count.flagged for r in mine), rules.threshold_for(form.code),
+        ))
+    return rows
+
+
+class Sheet:
+    """A write-only worksheet with a title line (the rulebook) and a bold header row."""
+
+    def __init__(self, book: Workbook, title: str, note: str, headers: list[str],
+                 widths: list[int]) -> None:
+        self.sheet = book.create_sheet(title)
+        for index, width in enumerate(widths):
+            self.sheet.column_dimensions[chr(ord("A") + index)].width = width
+        self.sheet.freeze_panes = "A4"
+        self.sheet.append([self.cell(note, bold=True)])
+        self.sheet.append([])
+        self.sheet.append([self.cell(h, bold=True) for h in headers])
+
+    def cell(self, value, fmt: str | None = None, bold: bool = False) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if fmt:
+            cell.number_format = fmt
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
+
+    def row(self, *values, percent: tuple[int, ...] = ()) -> None:
+        self.sheet.append([self.cell(v, PERCENT if i in percent else None)
+                           for i, v in enumerate(values)])
+
+
+def results_workbook(results: CampaignResults, rulebook_label: str) -> bytes:
+    """The workbook: province, groupings, communes, forms, commune × form, and the rules."""
+    book = Workbook(write_only=True)
+    note = _("Rulebook: %(label)s", label=rulebook_label)
+    province_sheet(book, results, note, rulebook_label)
+    grouping_sheet(book, results, note)
+    commune_sheet(book, results, note)
+    form_sheet(book, results, note)
+    detail_sheet(book, results, note)
+    rules_sheet(book, results, rulebook_label)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def province_sheet(book, results: CampaignResults, note: str, label: str) -> None:
+    overall = results.evaluation.overall
+    rules = results.rulebook.rules
+    sheet = Sheet(book, _("Province"), note, [_("Indicator"), _("Value")], [48, 40])
+    rows = [
+        (_("Province"), results.campaign.province.name),
+        (_("Campaign"), results.campaign.name),
+        (_("Figures as of"), results.as_of.strftime("%d/%m/%Y")),
+        (_("Rulebook"), label),
+        (_("Communes"), overall.communes),
+        (_("Meet the standard"), overall.meets),
+        (_("Do not meet"), overall.does_not_meet),
+        (_("Not enough data"), overall.not_enough_data),
+    ]
+    for name, value in rows:
+        sheet.row(name, value)
+    sheet.row(_("Share meeting the standard"), ratio(overall.share), percent=(1,))
+    sheet.row(_("Target"), ratio(rules.target_share), percent=(1,))
+    sheet.row(_("Deadline"), rules.target_deadline.strftime("%d/%m/%Y")
+              if rules.target_deadline else _("not set"))
+    sheet.row(_("Communes still needed to reach the target"), overall.needed)
+    sheet.row(_("Valid responses"), results.evaluation.valid)
+    sheet.row(_("Flagged responses (left out)"), results.evaluation.flagged)
+
+
+def grouping_sheet(book, results: CampaignResults, note: str) -> None:
+    sheet = Sheet(book, _("Groupings"), note, [
+        _("Grouping"), _("Communes"), _("Meet the standard"), _("Do not meet"),
+        _("Not enough data"), _("Share meeting the standard"), _("Target"),
+        _("Communes still needed")], [34, 10, 14, 14, 14, 16, 10, 14])
+    for group in sorted(results.evaluation.groupings,
+                        key=lambda g: results.groupings.get(g.grouping_id) or "~"):
+        sheet.row(results.groupings.get(group.grouping_id) or _("No grouping"), group.communes,
+                  group.meets, group.does_not_meet, group.not_enough_data, ratio(group.share),
+                  ratio(group.target), group.needed, percent=(5, 6))
+
+
+def commune_sheet(book, results: CampaignResults, note: str) -> None:
+    codes = [form.code for form in results.forms]
+    sheet = Sheet(book, _("Communes"), note, [
+        _("Commune code"), _("Commune"), _("Grouping"), _("Status"), _("Forms below threshold"),
+        _("Responses still missing"), _("Valid responses"), _("Flagged responses"),
+        *[_("%(form)s satisfaction", form=code) for code in codes],
+    ], [12, 30, 24, 20, 22, 28, 12, 12, *[12] * len(codes)])
+    for status in results.evaluation.statuses:
+        rates = {r.form_code: ratio(r.rate) for r in status.forms}
+        sheet.row(
+            status.commune.code, status.commune.name,
+            results.groupings.get(status.commune.grouping_id) or "", status_text(status.status),
+            ", ".join(status.failing_forms),
+            ", ".join(f"{code}: {n}" for code, n in status.missing),
+            status.valid, status.flagged, *[rates.get(code) for code in codes],
+            percent=tuple(range(8, 8 + len(codes))),
+        )
+
+
+def form_sheet(book, results: CampaignResults, note: str) -> None:
+    sheet = Sheet(book, _("Forms"), note, [
+        _("Form"), _("Title"), _("Communes"), _("Communes passing"),
+        _("Communes below threshold"), _("Communes without enough responses"),
+        _("Valid responses"), _("Satisfied responses"), _("Pooled satisfaction"),
+        _("Threshold"), _("Flagged responses")], [8, 50, 10, 12, 12, 14, 12, 12, 14, 10, 12])
+    for row in form_overview(results):
+        sheet.row(row.code, row.title, row.communes, row.passes, row.fails, row.insufficient,
+                  row.valid, row.satisfied, ratio(row.pooled_rate), ratio(row.threshold),
+                  row.flagged, percent=(8, 9))
+
+
+def detail_sheet(book, results: CampaignResults, note: str) -> None:
+    communes = {c.id: c for c in results.communes}
+    sheet = Sheet(book, _("Commune × form"), note, [
+        _("Commune code"), _("Commune"), _("Form"), _("Valid responses"),
+        _("Satisfied responses"), _("Satisfaction"),
+        _("Lower bound of the 95 percent interval"), _("Upper bound of the 95 percent interval"),
+        _("Minimum responses"), _("Threshold"), _("Result"), _("Responses still missing"),
+        _("Flagged responses"),
+        _("Without a satisfaction answer"), _("Sample target")],
+        [12, 30, 8, 12, 12, 12, 12, 12, 12, 10, 20, 12, 12, 14, 12])
+    for r in results.evaluation.results:
+        commune = communes[r.commune_id]
+        interval = r.interval
+        sheet.row(commune.code, commune.name, r.form_code, r.valid, r.satisfied, ratio(r.rate),
+                  interval.low if interval else None, interval.high if interval else None,
+                  r.required, ratio(r.threshold), state_text(r.state), r.missing,
+                  r.count.flagged, r.count.unanswered, r.sample_target,
+                  percent=(5, 6, 7, 9))
+
+
+def rules_sheet(book, results: CampaignResults, label: str) -> None:
+    rulebook = results.rulebook
+    rules = rulebook.rules
+    sheet = Sheet(book, _("Rulebook"), _("Rulebook: %(label)s", label=label),
+                  [_("Rule"), _("Value")], [56, 60])
+    sheet.row(_("Version"), rulebook.version)
+    sheet.row(_("Saved on"), rulebook.created_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+              if rulebook.created_at else _("built in"))
+    sheet.row(_("Note"), rulebook.note)
+    sheet.row(_("Target share of communes"), f"{percent_text(rules.target_share)}%")
+    sheet.row(_("Deadline"), rules.target_deadline.strftime("%d/%m/%Y")
+              if rules.target_deadline else _("not set"))
+    for form in results.forms:
+        satisfied = sorted(rules.satisfied_for(
+            form.code, form.definition.satisfied_values if form.definition else ()))
+        rule = rules.forms.get(form.code)
+        minimum = (_("%(share)s%% of staff headcount", share=percent_text(rule.min_staff_share))
+                   if rule and rule.min_staff_share is not None else
+                   str(rules.required_responses(form.code, None)))
+        sheet.row(_("%(form)s: threshold", form=form.code),
+                  f"{percent_text(rules.threshold_for(form.code))}%")
+        sheet.row(_("%(form)s: minimum valid responses per commune", form=form.code), minimum)
+        sheet.row(_("%(form)s: answers counted as satisfied", form=form.code),
+                  ", ".join(satisfied))
+
+
+def defuse(value: str) -> str:
+    """Keep a spreadsheet from running a respondent's text as a formula."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def responses_csv(
+    session: Session, results: CampaignResults, form: CampaignFormInfo, include_text: bool
+) -> Iterator[str]:
+    """The form's responses in scope, one row each, without anything that identifies them:
+    no ids, no time of day, no collection point or surveyor; free text only if allowed."""
+    definition = form.definition
+    questions = [q for q in definition.questions
+                 if include_text or q.type != "short_text"] if definition else []
+    numbers = definition.numbers if definition else {}
+    yield "\ufeff" + line([
+        _("Row number"), _("Commune code"), _("Commune"), _("Grouping"), _("Form"), _("Version"),
+        _("Channel"), _("Received on"), _("Flagged"), _("Flag reason"),
+        *[defuse(f"{numbers[q.id]}. {q.text}") for q in questions],
+    ])
+    number = 0
+    after = 0
+    wanted = [q.id for q in questions]
+    while True:
+        batch = response_batch(session, results, form, after)
+        if not batch:
+            return
+        answers = answers_for(session, [row.id for row in batch], wanted)
+        for row in batch:
+            number += 1
+            given = answers.get(row.id, {})
+            yield line([
+                str(number), row.code, defuse(row.name), defuse(row.grouping or ""), form.code,
+                str(row.version), channel_text(row.channel),
+                row.received_at.astimezone(VIETNAM).strftime("%d/%m/%Y"),
+                _("yes") if row.is_flagged else _("no"), defuse(row.flag_reason or ""),
+                *[defuse("; ".join(q.option_label(v) for v in given.get(q.id, [])))
+                  for q in questions],
+            ])
+        after = batch[-1].id
+
+
+def response_batch(session: Session, results: CampaignResults, form: CampaignFormInfo,
+                   after: int) -> list:
+    query = (
+        select(Response.id, Commune.code, Commune.name, Grouping.name.label("grouping"),
+               FormVersion.version, Response.channel, Response.received_at, Response.is_flagged,
+               Response.flag_reason)
+        .join(Commune, Response.commune_id == Commune.id)
+        .outerjoin(Grouping, Commune.grouping_id == Grouping.id)
+        .join(FormVersion, Response.form_version_id == FormVersion.id)
+        .where(Response.campaign_id == results.campaign.id, Response.form_id == form.form_id,
+               Response.commune_id.in_(results.commune_ids), Response.id > after)
+        .order_by(Response.id).limit(BATCH)
+    )
+    if results.until is not None:
+        query = query.where(Response.received_at < end_of_day(results.until))
+    return list(session.execute(query))
+
+
+def answers_for(session: Session, response_ids: list[int],
+                question_ids: list[str]) -> dict[int, dict[str, list[str]]]:
+    answers: dict[int, dict[str, list[str]]] = {}
+    rows = session.execute(
+        select(Answer.response_id, Answer.question_id, Answer.value)
+        .where(Answer.response_id.in_(response_ids), Answer.question_id.in_(question_ids))
+        .order_by(Answer.id)
+    )
+    for response_id, question_id, value in rows:
+        answers.setdefault(response_id, {}).setdefault(question_id, []).append(value)
+    return answers
+
+
+def line(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
