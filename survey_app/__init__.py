@@ -51,7 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app.services.intake import scan_counts
 
     with app.app_context():
-        database.configure_engine(db.engine)
+        database.configure_engine(db.engine, app.config["DATABASE_BUSY_TIMEOUT_MS"])
         scan_counts.init_app(app, db.engine)
     live_links.init_app(app)
 

@@ -33,6 +33,9 @@ class Config:
     #: before looking again: how long a change made on another server or by a command takes to
     #: reach this one's citizens. Changes made in this process apply at once.
     LIVE_LINK_CACHE_SECONDS = 30
+    #: How long a write waits for another writer's lock (SQLite's busy timeout, PostgreSQL's
+    #: lock_timeout) before it gives up with a 503.
+    DATABASE_BUSY_TIMEOUT_MS = 10_000
     #: What a write refused by a busy database tells the client to wait, in seconds.
     BUSY_RETRY_AFTER_SECONDS = 5
     #: How often each process writes the scan counts it added up; 0 writes each at once.

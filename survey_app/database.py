@@ -29,9 +29,12 @@ IN_UNIT_OF_WORK = "unit_of_work"
 UNSYNCED = "unsynced_commit"
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
+    """Set the engine up for concurrent writers; a write waits up to ``busy_timeout_ms`` for
+    a lock before it gives up with ``DatabaseBusy``."""
     if engine.dialect.name == "postgresql":
         ping_idle_connections(engine)
+        wait_for_locks(engine, busy_timeout_ms)
     if engine.dialect.name != "sqlite":
         return
 
@@ -41,7 +44,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # FULL: a response we have acknowledged survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous=FULL")
@@ -59,6 +62,17 @@ def configure_engine(engine: Engine) -> None:
             connection.info["synchronous"] = level
         mode = "IMMEDIATE" if options.get(IMMEDIATE) else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def wait_for_locks(engine: Engine, timeout_ms: int) -> None:
+    """PostgreSQL's counterpart of SQLite's busy timeout: a statement that waits longer than
+    this for a lock fails (and its unit of work answers 503) instead of hanging the worker."""
+
+    @event.listens_for(engine, "connect")
+    def set_lock_timeout(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+        dbapi_connection.commit()
 
 
 #: A pooled connection idle for longer than this is checked before it is used again.
@@ -128,9 +142,9 @@ def unit_of_work(session: Session | scoped_session) -> Iterator[Session]:
     if session.info.get(IN_UNIT_OF_WORK):
         yield session
         return
-    begin_write(session)
     session.info[IN_UNIT_OF_WORK] = True
     try:
+        begin_write(session)
         yield session
         session.commit()
     except BaseException as error:

@@ -9,6 +9,7 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import TooManyRequests
 
@@ -40,10 +41,11 @@ def wants_json() -> bool:
 
 def register(app: Flask) -> None:
     @app.errorhandler(DatabaseBusy)
-    def database_busy(error: DatabaseBusy):
+    @app.errorhandler(OperationalError)
+    def database_busy(error: DatabaseBusy | OperationalError):
         """Every write path's answer to a database that stayed busy: nothing was written, so
         the same request may simply be sent again."""
-        app.logger.warning("database busy: %s", error.__cause__)
+        app.logger.warning("database busy: %s", error.__cause__ or error)
         text = _("The system is very busy right now and nothing was saved. Please wait a "
                  "moment and try again.")
         headers = {"Retry-After": busy_retry_after()}

@@ -4,10 +4,13 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 
 from survey_app.clock import now_utc
 from survey_app.extensions import db
@@ -42,14 +45,28 @@ def typed_token(text: str) -> str | None:
     return token
 
 
+def label_key(label: str | None) -> str:
+    """How two counter labels are told apart: case and surrounding spaces do not count."""
+    return (label or "").strip().casefold()
+
+
 class CollectionPoint(db.Model):
     __tablename__ = "collection_points"
+    __table_args__ = (
+        # One live point per commune, form and counter: the database, not only the check in
+        # create_point, refuses a second one made at the same moment.
+        Index("uq_collection_points_live_counter", "commune_id", "form_id", "label_key",
+              unique=True, sqlite_where=text("retired_at IS NULL"),
+              postgresql_where=text("retired_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id"))
     #: Optional, e.g. "Quầy 2" when a commune has two counters.
     label: Mapped[str | None] = mapped_column(String(120))
+    #: ``label_key(label)``, kept by ``_keep_label_key`` for the unique index above.
+    label_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
     token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -58,6 +75,11 @@ class CollectionPoint(db.Model):
 
     commune: Mapped[Commune] = relationship()
     form: Mapped[Form] = relationship()
+
+    @validates("label")
+    def _keep_label_key(self, _key: str, label: str | None) -> str | None:
+        self.label_key = label_key(label)
+        return label
 
 
 class RetiredToken(db.Model):

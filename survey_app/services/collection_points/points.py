@@ -21,6 +21,7 @@ from survey_app.models import Commune
 from survey_app.models import Form
 from survey_app.models import Response
 from survey_app.models import RetiredToken
+from survey_app.models.collection_points import label_key
 from survey_app.models.collection_points import new_token
 from survey_app.models.collection_points import typed_token
 
@@ -102,8 +103,7 @@ def create_point(session: Session, commune: Commune, form: Form,
         raise PointError("form_retired", form=form.code)
     same = select(CollectionPoint.id).where(
         CollectionPoint.commune_id == commune.id, CollectionPoint.form_id == form.id,
-        CollectionPoint.retired_at.is_(None),
-        func.lower(func.coalesce(CollectionPoint.label, "")) == (label or "").lower(),
+        CollectionPoint.retired_at.is_(None), CollectionPoint.label_key == label_key(label),
     )
     if session.scalar(same) is not None:
         raise PointError("point_exists", commune=commune.name, form=form.code)
