@@ -29,9 +29,7 @@ from survey_app.access import role_required
 from survey_app.admin import AREAS
 from survey_app.admin import bp
 from survey_app.database import unit_of_work
-from survey_app.domain_error import DomainError
 from survey_app.extensions import db
-from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Commune
 from survey_app.models import Grouping
@@ -44,9 +42,11 @@ from survey_app.services.people.accounts import assignable_roles
 from survey_app.services.people.accounts import create_account
 from survey_app.services.people.accounts import ensure_organisations
 from survey_app.services.people.accounts import manageable_users
+from survey_app.services.people.accounts import normalise_username
 from survey_app.services.people.accounts import set_enabled
 from survey_app.services.people.accounts import set_password
 from survey_app.services.people.accounts import update_account
+from survey_app.writes import attempt
 
 AREAS.append(("admin.accounts", _l("Accounts and roles")))
 
@@ -178,16 +178,12 @@ def account_new():
     if form.validate_on_submit():
         password = form.password.data or generated_password()
         generated = None if form.password.data else password
-        try:
-            with unit_of_work(db.session):
-                user = create_account(
-                    db.session, current_user, username=form.username.data,
-                    full_name=form.full_name.data, role=chosen_role(form), password=password,
-                    scope=form.scope())
-        except DomainError as error:
-            flash(describe(error), "error")
-        else:
-            flash(_("Account %(username)s created.", username=user.username))
+        if attempt(lambda: create_account(
+                db.session, current_user, username=form.username.data,
+                full_name=form.full_name.data, role=chosen_role(form), password=password,
+                scope=form.scope())):
+            flash(_("Account %(username)s created.",
+                    username=normalise_username(form.username.data)))
             if generated:
                 flash(_("Its password, shown only now: %(password)s", password=generated))
             return redirect(url_for("admin.accounts"), code=303)
@@ -206,17 +202,11 @@ def account_edit(user_id: int):
         form.role.data = user.role.value
         for name in ("province_id", "grouping_id", "commune_id", "organisation_id"):
             getattr(form, name).data = getattr(user, name) or 0
-    if form.validate_on_submit():
-        try:
-            with unit_of_work(db.session):
-                user = managed_user(user_id)
-                update_account(db.session, current_user, user, full_name=form.full_name.data,
-                               role=chosen_role(form), scope=form.scope())
-        except DomainError as error:
-            flash(describe(error), "error")
-        else:
-            flash(_("Account %(username)s saved.", username=user.username))
-            return redirect(url_for("admin.accounts"), code=303)
+    if form.validate_on_submit() and attempt(lambda: update_account(
+            db.session, current_user, managed_user(user_id), full_name=form.full_name.data,
+            role=chosen_role(form), scope=form.scope())):
+        flash(_("Account %(username)s saved.", username=user.username))
+        return redirect(url_for("admin.accounts"), code=303)
     return render_template("admin/account_form.html", form=form, user=user,
                            coordinator=is_coordinator())
 
@@ -226,13 +216,8 @@ def account_edit(user_id: int):
 def account_status(user_id: int):
     """Enable or disable an account; disabling signs it out everywhere at once."""
     enabled = request.form.get("enabled") == "1"
-    try:
-        with unit_of_work(db.session):
-            user = managed_user(user_id)
-            set_enabled(db.session, current_user, user, enabled)
-    except DomainError as error:
-        flash(describe(error), "error")
-    else:
+    user = managed_user(user_id)
+    if attempt(lambda: set_enabled(db.session, current_user, managed_user(user_id), enabled)):
         flash(_("Account %(username)s enabled.", username=user.username) if enabled else
               _("Account %(username)s disabled and signed out.", username=user.username))
     return redirect(url_for("admin.accounts"), code=303)
@@ -246,13 +231,8 @@ def account_password(user_id: int):
     form = PasswordForm()
     if form.validate_on_submit():
         password = form.password.data or generated_password()
-        try:
-            with unit_of_work(db.session):
-                user = managed_user(user_id)
-                set_password(db.session, current_user, user, password)
-        except DomainError as error:
-            flash(describe(error), "error")
-        else:
+        if attempt(lambda: set_password(db.session, current_user, managed_user(user_id),
+                                        password)):
             flash(_("New password of %(username)s saved; its sessions have ended.",
                     username=user.username))
             if not form.password.data:
@@ -271,17 +251,12 @@ def own_password():
             flash(_("The current password is wrong."), "error")
         elif not form.password.data:
             flash(_("Please type the new password."), "error")
-        else:
-            try:
-                with unit_of_work(db.session):
-                    set_password(db.session, current_user, current_user, form.password.data)
-            except DomainError as error:
-                flash(describe(error), "error")
-            else:
-                # The token just changed: sign this browser in again under the new one.
-                login_user(current_user._get_current_object())
-                flash(_("Your password was changed. Other sessions have been signed out."))
-                return redirect(url_for("admin.own_password"), code=303)
+        elif attempt(lambda: set_password(db.session, current_user, current_user,
+                                          form.password.data)):
+            # The token just changed: sign this browser in again under the new one.
+            login_user(current_user._get_current_object())
+            flash(_("Your password was changed. Other sessions have been signed out."))
+            return redirect(url_for("admin.own_password"), code=303)
     return render_template("admin/own_password.html", form=form)
 
 

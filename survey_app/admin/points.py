@@ -30,9 +30,7 @@ from survey_app.access import visible_commune_ids
 from survey_app.admin import AREAS
 from survey_app.admin import bp
 from survey_app.database import unit_of_work
-from survey_app.domain_error import DomainError
 from survey_app.extensions import db
-from survey_app.messages import describe
 from survey_app.models import CollectionPoint
 from survey_app.models import Commune
 from survey_app.models import Form
@@ -53,6 +51,7 @@ from survey_app.services.collection_points.posters import write_qr_zip
 from survey_app.services.collection_points.qr import SIZES
 from survey_app.services.collection_points.qr import qr_png
 from survey_app.services.collection_points.qr import qr_svg
+from survey_app.writes import attempt
 
 AREAS.append(("admin.points", _l("QR codes and posters")))
 
@@ -215,16 +214,14 @@ def add_point(commune_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a form for the new point."), "error")
         return redirect(url_for("admin.commune_points", commune_id=commune.id))
-    try:
-        with unit_of_work(db.session):
-            chosen = db.session.scalar(select(Form).where(Form.code == form.form_code.data))
-            point = create_point(db.session, visible_commune(commune_id), chosen,
-                                 form.label.data)
-    except DomainError as error:
-        flash(describe(error), "error")
+    point = attempt(lambda: create_point(
+        db.session, visible_commune(commune_id),
+        db.session.scalar(select(Form).where(Form.code == form.form_code.data)),
+        form.label.data))
+    if point is None:
         return redirect(url_for("admin.commune_points", commune_id=commune.id))
     flash(_("Point for %(code)s opened. Print its poster and post it at the counter.",
-            code=chosen.code))
+            code=point.form.code))
     return redirect(url_for("admin.commune_points", commune_id=commune.id,
                             _anchor=f"point-{point.id}"))
 

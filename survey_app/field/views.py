@@ -23,7 +23,6 @@ from survey_app.access import role_required
 from survey_app.clock import today_in_vietnam
 from survey_app.database import DatabaseBusy
 from survey_app.database import unit_of_work
-from survey_app.domain_error import DomainError
 from survey_app.errors import busy_retry_after
 from survey_app.extensions import csrf
 from survey_app.extensions import db
@@ -55,6 +54,7 @@ from survey_app.services.people.assignments import surveyor_communes
 from survey_app.services.people.assignments import user_campaigns
 from survey_app.services.results.progress import campaign_progress
 from survey_app.services.results.progress import collected_counts
+from survey_app.writes import attempt
 
 #: The channels a field worker enters responses under, by their URL spelling.
 ENTRY_CHANNELS = {"giay": Channel.paper, "phong-van": Channel.field}
@@ -252,16 +252,11 @@ def assign(campaign_id: int, user_id: int):
     """Choose the communes one surveyor covers in a campaign."""
     campaign = own_campaign(campaign_id)
     surveyor = manageable_surveyor(user_id)
-    if request.method == "POST":
-        try:
-            with unit_of_work(db.session):
-                assign_surveyor(db.session, current_user, campaign, surveyor,
-                                request.form.getlist("commune_id", type=int))
-        except DomainError as error:
-            flash(describe(error), "error")
-        else:
-            flash(_("Assignments of %(name)s saved.", name=surveyor.full_name))
-            return redirect(url_for("field.assignments", campaign=campaign.id), code=303)
+    if request.method == "POST" and attempt(lambda: assign_surveyor(
+            db.session, current_user, own_campaign(campaign_id), manageable_surveyor(user_id),
+            request.form.getlist("commune_id", type=int))):
+        flash(_("Assignments of %(name)s saved.", name=surveyor.full_name))
+        return redirect(url_for("field.assignments", campaign=campaign.id), code=303)
     communes = campaign_communes(db.session, campaign)
     runs = organisation_map(db.session, campaign)
     own_forms = {

@@ -149,7 +149,7 @@ def create_account(
 
 def update_account(
     session: Session, actor: User, user: User, *, full_name: str, role: Role, scope: Scope
-) -> None:
+) -> User:
     """Change name, role and scope; a change of role or scope ends the user's sessions.
 
     :raises AccountError: as for ``create_account``, or ``last_admin``.
@@ -164,6 +164,7 @@ def update_account(
         # What a signed-in page may show was decided under the old scope.
         user.end_sessions()
     session.flush()
+    return user
 
 
 def record_sign_in(session: Session, user_id: int) -> None:
@@ -171,7 +172,7 @@ def record_sign_in(session: Session, user_id: int) -> None:
     session.execute(update(User).where(User.id == user_id).values(last_login_at=now_utc()))
 
 
-def set_enabled(session: Session, actor: User, user: User, enabled: bool) -> None:
+def set_enabled(session: Session, actor: User, user: User, enabled: bool) -> User:
     """Enable or disable an account; disabling ends its sessions on the server at once."""
     _require_manageable(session, actor, user)
     if not enabled:
@@ -182,9 +183,10 @@ def set_enabled(session: Session, actor: User, user: User, enabled: bool) -> Non
         user.end_sessions()
     user.is_enabled = enabled
     session.flush()
+    return user
 
 
-def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
+def set_password(session: Session, actor: User | None, user: User, password: str) -> User:
     """Give ``user`` a new password and end every session it has."""
     if actor is not None and actor.id != user.id:
         _require_manageable(session, actor, user)
@@ -192,6 +194,7 @@ def set_password(session: Session, actor: User | None, user: User, password: str
     user.set_password(password)
     user.end_sessions()
     session.flush()
+    return user
 
 
 def _require_manageable(session: Session, actor: User, user: User) -> None:

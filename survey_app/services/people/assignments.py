@@ -147,7 +147,7 @@ def surveyor_communes(session: Session, campaign: Campaign, surveyor: User) -> s
 
 def assign_surveyor(
     session: Session, actor: User, campaign: Campaign, surveyor: User, commune_ids: Iterable[int]
-) -> None:
+) -> User:
     """Make ``commune_ids`` the communes ``surveyor`` covers in ``campaign``.
 
     :raises AssignmentError: the actor may not manage this surveyor, or a commune is outside
@@ -175,6 +175,7 @@ def assign_surveyor(
         for c in sorted(wanted - current)
     )
     session.flush()
+    return surveyor
 
 
 def user_campaigns(session: Session, user: User) -> list[Campaign]:
