@@ -159,6 +159,14 @@ def unit_of_work(session: Session | scoped_session) -> Iterator[Session]:
 
 
 @contextmanager
+def savepoint(session: Session) -> Iterator[Session]:
+    """A part of the current unit of work that can fail alone: on an exception only what it
+    wrote is rolled back, and the exception goes on to the caller."""
+    with session.begin_nested():
+        yield session
+
+
+@contextmanager
 def write_transaction(engine: Engine, *, wait_for_disk: bool = True) -> Iterator[Connection]:
     """A unit of work on a connection of its own, committed on the way out.
 

@@ -13,13 +13,16 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from survey_app.database import unit_of_work
+from survey_app.database import savepoint
 from survey_app.messages import N_
 from survey_app.messages import describe
 from survey_app.models import Channel
 from survey_app.models import User
+from survey_app.services.intake.store import StoredVersion
 from survey_app.services.intake.take import AnswerErrors
 from survey_app.services.intake.take import Conflict
 from survey_app.services.intake.take import IdenticalResend
@@ -60,18 +63,33 @@ def sync_submissions(
 
     Items whose campaign form and commune ``user`` may not enter today are refused
     (``not_allowed``); the form version is the one the phone showed, so answers stay tied to
-    the questions asked even if a new version was published while it was offline.
+    the questions asked even if a new version was published while it was offline. Each item
+    is stored in a savepoint of the caller's unit of work, so an item the database refuses
+    is answered alone and the others are kept.
     """
     allowed = {entry.campaign_form.id: entry for entry in entry_forms(session, user, today)}
-    return [sync_one(session, user, item, allowed) for item in items]
+    results: list[SyncResult | None] = [None] * len(items)
+    ready: list[tuple[tuple, int, Submission, StoredVersion | None]] = []
+    for index, item in enumerate(items):
+        prepared = prepare(session, user, item, allowed)
+        if isinstance(prepared, SyncResult):
+            results[index] = prepared
+        else:
+            ready.append((lock_order(*prepared), index, *prepared))
+    # Stored in one order whatever order the phone sent them in: the order of the roll-up
+    # rows they count in (then their ids). Two phones syncing at once then lock those rows
+    # in the same order, and PostgreSQL never finds them deadlocked.
+    for _key, index, submission, version in sorted(ready, key=lambda entry: entry[:2]):
+        results[index] = store(session, submission, version)
+    return [result for result in results if result is not None]
 
 
 DAMAGED = N_("This response is damaged.")
 
 
-def sync_one(
-    session: Session, user: User, item: Any, allowed: dict[int, EntryForm]
-) -> SyncResult:
+def prepare(session: Session, user: User, item: Any,
+            allowed: dict[int, EntryForm]) -> tuple[Submission, StoredVersion | None] | SyncResult:
+    """The item as a submission and the version it was answered on, or why it is refused."""
     if not isinstance(item, dict):
         return SyncResult(None, "invalid", 422, {"_": _(DAMAGED)})
     submission_id = valid_submission_id(item.get("submission_id"))
@@ -85,11 +103,31 @@ def sync_one(
             "You may not enter this form for this commune today: the survey period or your "
             "assignments changed.")})
     version = choose_version(session, entry.campaign_form.form_id, item.get("version_id"), None)
-    submission = Submission(
+    return Submission(
         submission_id=submission_id, campaign_id=entry.campaign_form.campaign_id,
         commune_id=commune_id, channel=Channel.field, answers=answers, entered_by_id=user.id,
-        duration_seconds=duration(item.get("duration_seconds")))
-    outcome = take(submission, version, lambda: unit_of_work(session))
+        duration_seconds=duration(item.get("duration_seconds"))), version
+
+
+def lock_order(submission: Submission, version: StoredVersion | None) -> tuple:
+    """Where the submission's roll-up row sorts: the roll-up's own key, then the id."""
+    if version is None:
+        return (0,)
+    answer = submission.answers.get(version.parsed.satisfaction_question)
+    return (1, submission.campaign_id, submission.commune_id, version.form_id, version.id,
+            answer if isinstance(answer, str) else "", submission.submission_id)
+
+
+def store(session: Session, submission: Submission, version: StoredVersion | None) -> SyncResult:
+    submission_id = submission.submission_id
+    try:
+        outcome = take(submission, version, lambda: savepoint(session))
+    except DBAPIError as error:
+        if isinstance(error, OperationalError):
+            raise  # the database is busy: the whole sync is answered 503, and retried
+        return SyncResult(submission_id, "invalid", 422, {"_": _(
+            "This response could not be stored as it is. Check its answers and save it "
+            "again.")})
     if isinstance(outcome, Stored):
         return SyncResult(submission_id, "stored", 201)
     if isinstance(outcome, IdenticalResend):
