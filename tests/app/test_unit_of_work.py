@@ -59,11 +59,18 @@ def test_commits_once_on_the_way_out(app, database_url):
     assert organisation_codes(database_url) == {"a"}
 
 
-def test_rolls_back_on_any_exception_and_lets_it_through(app, database_url):
-    with pytest.raises(ZeroDivisionError), unit_of_work(db.session) as session:
-        session.add(organisation("a"))
+def add_in_a_unit(code: str, then=None) -> None:
+    """Add an organisation in a unit of work, flush it, then run ``then`` inside the unit."""
+    with unit_of_work(db.session) as session:
+        session.add(organisation(code))
         session.flush()
-        _ = 1 / 0
+        if then:
+            then()
+
+
+def test_rolls_back_on_any_exception_and_lets_it_through(app, database_url):
+    with pytest.raises(ZeroDivisionError):
+        add_in_a_unit("a", then=lambda: 1 / 0)
     assert organisation_codes(database_url) == set()
     with unit_of_work(db.session) as session:
         session.add(organisation("b"))
@@ -82,8 +89,8 @@ def test_a_nested_unit_joins_the_outer_one(app, database_url):
 def test_a_unique_index_refusal_is_a_concurrent_change(app, database_url):
     with unit_of_work(db.session) as session:
         session.add(organisation("a"))
-    with pytest.raises(ConcurrentChange) as refused, unit_of_work(db.session) as session:
-        session.add(organisation("a"))
+    with pytest.raises(ConcurrentChange) as refused:
+        add_in_a_unit("a")
     assert refused.value.code == "concurrent_change"
     assert organisation_codes(database_url) == {"a"}
 
@@ -111,10 +118,8 @@ def database_held(database_url: str, table: str) -> Iterator[None]:
 
 
 def test_a_busy_database_is_database_busy(app, database_url):
-    with database_held(database_url, "organisations"), pytest.raises(DatabaseBusy), \
-            unit_of_work(db.session) as session:
-        session.add(organisation("a"))
-        session.flush()
+    with database_held(database_url, "organisations"), pytest.raises(DatabaseBusy):
+        add_in_a_unit("a")
     assert organisation_codes(database_url) == set()
 
 

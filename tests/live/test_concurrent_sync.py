@@ -23,9 +23,14 @@ from survey_app.models import Response
 from survey_app.models import SurveyorAssignment
 from survey_app.services.results.tallies import tally_drift
 from tests.app.field.test_sync import PKS05_ANSWERS
+from tests.conftest import USES_POSTGRES
 from tests.fixtures.field import PASSWORD
 
-pytestmark = pytest.mark.live
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(not USES_POSTGRES, reason="PostgreSQL's row locks: SQLite has one "
+                       "writer at a time, and eight phones only queue for it"),
+]
 
 PHONES = 8
 BATCHES = 10
