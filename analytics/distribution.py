@@ -15,9 +15,9 @@ from fractions import Fraction
 
 from forms import FormDefinition
 from forms import Question
+from forms.question_types import NUMBER
 
 MIN_RESPONDENTS = 5
-DISTRIBUTED_TYPES = ("single_choice", "multiple_choice", "yes_no", "rating", "number")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def answer_distribution(
     numbers = definition.numbers
     result = []
     for question in definition.questions:
-        if question.type not in DISTRIBUTED_TYPES:
+        if question.kind.free_text:
             continue
         answered = respondents.get(question.id, 0)
         suppressed = 0 < answered < min_respondents
@@ -81,9 +81,9 @@ def answer_distribution(
 def option_rows(question: Question, counted: Mapping[str, int]) -> list[tuple[str, str, int]]:
     """Every declared option (zeros included) in the form's order, then any value seen that
     the current version no longer offers."""
-    if question.type == "rating":
+    if question.kind.scale:
         declared = [(str(point), str(point)) for point in question.scale]
-    elif question.type == "number":
+    elif question.kind.answer == NUMBER:
         declared = [(value, value) for value in sorted(counted, key=number_key)]
     else:
         declared = [(option.value, option.label) for option in question.options]

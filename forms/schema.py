@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-QUESTION_TYPES = ("single_choice", "multiple_choice", "yes_no", "rating", "short_text", "number")
-CHOICE_TYPES = ("single_choice", "multiple_choice", "yes_no")
+from forms.question_types import QUESTION_TYPES
+from forms.question_types import YES_NO_OPTIONS as YES_NO_OPTIONS  # still importable here
+from forms.question_types import QuestionType
+
 ORGANISATIONS = (
     "labour_federation",
     "veterans",
@@ -16,8 +18,6 @@ ORGANISATIONS = (
     "womens_union",
     "mobilisation_team",
 )
-#: yes/no questions share fixed values so that every form reads them the same way.
-YES_NO_OPTIONS = (("co", "Có"), ("khong", "Không"))
 DEFAULT_TEXT_LENGTH = 500
 
 Answer = str | list[str] | int | float | None
@@ -59,6 +59,11 @@ class Question:
     max_length: int = DEFAULT_TEXT_LENGTH
 
     @property
+    def kind(self) -> QuestionType:
+        """What its type declares (``forms.question_types``): how it is read, cleaned, shown."""
+        return QUESTION_TYPES[self.type]
+
+    @property
     def option_values(self) -> tuple[str, ...]:
         return tuple(option.value for option in self.options)
 
@@ -95,6 +100,9 @@ class FormDefinition:
     satisfaction_question: str
     satisfied_values: tuple[str, ...]
     sections: tuple[Section, ...]
+    #: Its respondents are the commune's own staff, whom the commune's officials know by
+    #: name: they get no row-level download of it (services/results/privacy.py).
+    answered_by_commune_staff: bool = False
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property

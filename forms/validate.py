@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 
+from forms.question_types import CHOICE
+from forms.question_types import NUMBER
+from forms.question_types import TEXT
 from forms.schema import Answer
 from forms.schema import FormDefinition
 from forms.schema import Question
@@ -72,28 +75,36 @@ def validate_answers(
 
 
 def _clean(question: Question, values: list[str]) -> tuple[Answer, AnswerError | None]:
-    if question.type == "multiple_choice":
-        unknown = [v for v in values if v not in question.option_values]
-        if unknown:
-            return None, AnswerError("invalid_option", {"value": unknown[0]})
-        # Keep the definition's order and drop repeats, so equal answers compare equal.
-        return [v for v in question.option_values if v in values], None
+    if question.kind.multiple:
+        return _clean_choices(question, values)
     if len(values) > 1:
         return None, AnswerError("too_many")
-    value = values[0]
-    if question.type in ("single_choice", "yes_no"):
-        if value not in question.option_values:
-            return None, AnswerError("invalid_option", {"value": value})
-        return value, None
-    if question.type == "short_text":
-        if len(value) > question.max_length:
-            return None, AnswerError("too_long", {"max": question.max_length})
-        return value, None
-    return _clean_number(question, value)
+    return _CLEAN_ONE[question.kind.answer](question, values[0])
+
+
+def _clean_choices(question: Question, values: list[str]) -> tuple[Answer, AnswerError | None]:
+    unknown = [v for v in values if v not in question.option_values]
+    if unknown:
+        return None, AnswerError("invalid_option", {"value": unknown[0]})
+    # Keep the definition's order and drop repeats, so equal answers compare equal.
+    return [v for v in question.option_values if v in values], None
+
+
+def _clean_choice(question: Question, value: str) -> tuple[Answer, AnswerError | None]:
+    if value not in question.option_values:
+        return None, AnswerError("invalid_option", {"value": value})
+    return value, None
+
+
+def _clean_text(question: Question, value: str) -> tuple[Answer, AnswerError | None]:
+    if len(value) > question.max_length:
+        return None, AnswerError("too_long", {"max": question.max_length})
+    return value, None
 
 
 def _clean_number(question: Question, value: str) -> tuple[Answer, AnswerError | None]:
-    integer = question.type == "rating" or question.integer
+    # A scale's points are whole numbers, whatever ``integer`` says.
+    integer = question.kind.scale or question.integer
     try:
         number = float(value.replace(",", "."))
     except ValueError:
@@ -106,3 +117,7 @@ def _clean_number(question: Question, value: str) -> tuple[Answer, AnswerError |
     if (low is not None and number < low) or (high is not None and number > high):
         return None, AnswerError("out_of_range", {"min": low, "max": high})
     return (int(number) if integer else number), None
+
+
+#: How a single value is cleaned, by what an answer of its type is (``QuestionType.answer``).
+_CLEAN_ONE = {CHOICE: _clean_choice, NUMBER: _clean_number, TEXT: _clean_text}

@@ -6,9 +6,11 @@ Column ids are the ones ``services.imports`` reads; the words are for the people
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from forms import FormDefinition
 from forms import Question
+from forms.question_types import NUMBER
 from survey_app.services.bulk_import.files import TemplateColumn
 from survey_app.services.people.entry import EntryForm
 
@@ -23,10 +25,11 @@ def question_note(definition: FormDefinition, question: Question) -> str:
     note = f"{definition.numbers[question.id]}. {question.text}"
     if question.required:
         note += " *"
-    if question.type == "multiple_choice":
+    kind = question.kind
+    if kind.multiple:
         note += " " + _("(several answers: separate them with ;)")
-    elif question.type in ("rating", "number") and question.min is not None:
-        low = int(question.min) if question.type == "rating" else question.min
+    elif kind.answer == NUMBER and question.min is not None:
+        low = int(question.min) if kind.scale else question.min
         high = int(question.max) if question.max is not None else ""
         note += f" ({low}–{high})"
     if question.show_if:
@@ -46,10 +49,12 @@ def template_columns(entry: EntryForm) -> list[TemplateColumn]:
         TemplateColumn(INTERVIEW_DATE, _("Interview date (dd/mm/yyyy)"), width=14),
     ]
     for question in definition.questions:
+        # A cell's drop-down holds one answer: none for a question that takes several.
+        kind = question.kind
         choices: tuple[str, ...] = ()
-        if question.type in ("single_choice", "yes_no"):
+        if kind.has_options and not kind.multiple:
             choices = tuple(option.label for option in question.options)
-        elif question.type == "rating":
+        elif kind.scale:
             choices = tuple(str(point) for point in question.scale)
         columns.append(TemplateColumn(question.id, question_note(definition, question),
                                       choices=choices, width=28))
@@ -99,21 +104,26 @@ def fill_in_instructions() -> list[str]:
     ]
 
 
+#: The words for each question type (``forms.question_types``): a new type needs its own.
+KIND_LABELS = {
+    "single_choice": _l("one answer"),
+    "multiple_choice": _l("several answers"),
+    "yes_no": _l("yes / no"),
+    "rating": _l("score"),
+    "number": _l("number"),
+    "short_text": _l("text"),
+}
+
+
 def kind_label(question: Question) -> str:
-    return {
-        "single_choice": _("one answer"),
-        "multiple_choice": _("several answers"),
-        "yes_no": _("yes / no"),
-        "rating": _("score"),
-        "number": _("number"),
-        "short_text": _("text"),
-    }[question.type]
+    return str(KIND_LABELS[question.type])
 
 
 def value_hint(question: Question) -> str:
-    if question.type == "rating":
+    """What a question without options takes, as the guide shows it."""
+    if question.kind.scale:
         return f"{question.scale[0]}–{question.scale[-1]}"
-    if question.type == "number":
+    if question.kind.answer == NUMBER:
         low = "" if question.min is None else question.min
         high = "" if question.max is None else question.max
         return f"{low}–{high}" if (low, high) != ("", "") else _("a number")

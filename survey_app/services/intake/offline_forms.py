@@ -6,12 +6,17 @@ from typing import Any
 
 from forms import FormDefinition
 from forms import Question
+from forms.question_types import BOUNDS
+from forms.question_types import LENGTH
+from forms.question_types import SCALE
 from survey_app.services.people.entry import EntryForm
 
 
 def question_json(question: Question) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": question.id, "type": question.type, "text": question.text,
-                            "required": question.required}
+    """A question as the offline app draws it: with ``widget``, which the app switches on."""
+    kind = question.kind
+    data: dict[str, Any] = {"id": question.id, "type": question.type, "widget": kind.widget,
+                            "text": question.text, "required": question.required}
     if question.help:
         data["help"] = question.help
     if question.options:
@@ -19,12 +24,13 @@ def question_json(question: Question) -> dict[str, Any]:
     if question.show_if:
         data["show_if"] = {"question": question.show_if.question,
                            "values": list(question.show_if.values)}
-    if question.type == "rating":
+    # What the type's own keys set (QuestionType.settings), for the app to draw and check.
+    if kind.settings == SCALE:
         data["scale"] = list(question.scale)
         data["min_label"], data["max_label"] = question.min_label, question.max_label
-    if question.type == "number":
+    if kind.settings == BOUNDS:
         data.update(min=question.min, max=question.max, integer=question.integer)
-    if question.type == "short_text":
+    if kind.settings == LENGTH:
         data["max_length"] = question.max_length
     return data
 

@@ -222,44 +222,65 @@
     openedAt = Date.now();
   }
 
-  function renderQuestion(q) {
-    var choice = ["single_choice", "multiple_choice", "yes_no", "rating"].indexOf(q.type) >= 0;
-    var wrap = el(choice ? "fieldset" : "div", {"class": "q", "id": "q-" + q.id, "data-q": q.id});
-    if (q.show_if) {
-      wrap.setAttribute("data-show-if", q.show_if.question);
-      wrap.setAttribute("data-values", q.show_if.values.join(" "));
-    }
-    var title = el(choice ? "legend" : "label", choice ? {} : {"for": "i-" + q.id},
-                   q.number + ". " + q.text + (q.required ? " *" : ""));
-    wrap.appendChild(title);
-    if (q.help) wrap.appendChild(el("p", {"class": "muted"}, q.help));
-    if (q.type === "multiple_choice") wrap.appendChild(el("p", {"class": "muted"}, M.several));
-    var options = q.options || (q.scale || []).map(function (n) { return {value: String(n), label: String(n)}; });
-    if (choice) {
-      if (q.type === "rating") {
-        wrap.appendChild(el("p", {"class": "muted"}, q.scale[0] + " = " + q.min_label + " · " +
-                            q.scale[q.scale.length - 1] + " = " + q.max_label));
-      }
-      var row = el("div", {"class": q.type === "rating" ? "opts scale" : "opts"});
-      options.forEach(function (o) {
-        var label = el("label", {"class": "opt"});
-        var input = el("input", {"type": q.type === "multiple_choice" ? "checkbox" : "radio",
-                                 "name": q.id, "value": o.value});
-        label.appendChild(input);
-        label.appendChild(document.createTextNode(" " + o.label));
-        row.appendChild(label);
-      });
-      wrap.appendChild(row);
-    } else if (q.type === "number") {
+  // How each widget draws a question's answer. A question's widget comes from its type
+  // (forms/question_types.py), so a new type that looks like an old one needs nothing here.
+  // Grouped widgets pick among several inputs, in a fieldset with a legend; a multiple one
+  // sends every value picked, the others send one.
+  var WIDGETS = {
+    choice: {grouped: true, draw: function (q, wrap) {
+      wrap.appendChild(optionRow(q, q.options, "radio", "opts"));
+    }},
+    choices: {grouped: true, multiple: true, draw: function (q, wrap) {
+      wrap.appendChild(el("p", {"class": "muted"}, M.several));
+      wrap.appendChild(optionRow(q, q.options, "checkbox", "opts"));
+    }},
+    scale: {grouped: true, draw: function (q, wrap) {
+      wrap.appendChild(el("p", {"class": "muted"}, q.scale[0] + " = " + q.min_label + " · " +
+                          q.scale[q.scale.length - 1] + " = " + q.max_label));
+      var points = q.scale.map(function (n) { return {value: String(n), label: String(n)}; });
+      wrap.appendChild(optionRow(q, points, "radio", "opts scale"));
+    }},
+    number: {draw: function (q, wrap) {
       var attrs = {"type": "number", "id": "i-" + q.id, "name": q.id, "inputmode": "decimal"};
       if (q.min !== null && q.min !== undefined) attrs.min = q.min;
       if (q.max !== null && q.max !== undefined) attrs.max = q.max;
       if (q.integer) attrs.step = "1";
       wrap.appendChild(el("input", attrs));
-    } else {
+    }, check: function (q, value) {
+      var n = Number(value.replace(",", "."));
+      return (isNaN(n) || (q.integer && n % 1) || (q.min !== null && n < q.min) ||
+              (q.max !== null && n > q.max)) ? M.number : null;
+    }},
+    text: {draw: function (q, wrap) {
       wrap.appendChild(el("textarea", {"id": "i-" + q.id, "name": q.id, "rows": "3",
                                        "maxlength": String(q.max_length)}));
+    }}
+  };
+
+  function optionRow(q, options, type, className) {
+    var row = el("div", {"class": className});
+    options.forEach(function (o) {
+      var label = el("label", {"class": "opt"});
+      label.appendChild(el("input", {"type": type, "name": q.id, "value": o.value}));
+      label.appendChild(document.createTextNode(" " + o.label));
+      row.appendChild(label);
+    });
+    return row;
+  }
+
+  function renderQuestion(q) {
+    var widget = WIDGETS[q.widget];
+    var grouped = widget.grouped === true;
+    var wrap = el(grouped ? "fieldset" : "div", {"class": "q", "id": "q-" + q.id, "data-q": q.id});
+    if (q.show_if) {
+      wrap.setAttribute("data-show-if", q.show_if.question);
+      wrap.setAttribute("data-values", q.show_if.values.join(" "));
     }
+    var title = el(grouped ? "legend" : "label", grouped ? {} : {"for": "i-" + q.id},
+                   q.number + ". " + q.text + (q.required ? " *" : ""));
+    wrap.appendChild(title);
+    if (q.help) wrap.appendChild(el("p", {"class": "muted"}, q.help));
+    widget.draw(q, wrap);
     wrap.appendChild(el("p", {"class": "err", "hidden": "hidden"}));
     return wrap;
   }
@@ -294,16 +315,13 @@
         var values = valuesOf(q.id);
         var problem = null;
         if (!values.length && q.required) problem = M.required;
-        if (values.length && q.type === "number") {
-          var n = Number(values[0].replace(",", "."));
-          if (isNaN(n) || (q.integer && n % 1) || (q.min !== null && n < q.min) ||
-              (q.max !== null && n > q.max)) problem = M.number;
-        }
+        var widget = WIDGETS[q.widget];
+        if (values.length && widget.check) problem = widget.check(q, values[0]);
         if (problem) {
           error.textContent = problem; error.hidden = false; node.classList.add("invalid");
           problems += 1;
         } else if (values.length) {
-          answers[q.id] = q.type === "multiple_choice" ? values : values[0];
+          answers[q.id] = widget.multiple ? values : values[0];
         }
       });
     });
