@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "survey_app" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]|%[sdif]")
 
 
 def read(path: Path):

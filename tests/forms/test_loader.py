@@ -11,6 +11,10 @@ import yaml
 from forms import DefinitionError
 from forms import load_definition
 from forms import load_definition_file
+from forms.loader import FILE
+from forms.loader import PROBLEM_CODES
+from forms.loader import Problem
+from forms.loader import place
 from forms.schema import YES_NO_OPTIONS
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "forms" / "definitions"
@@ -99,141 +103,155 @@ def add_question(section: int, raw: dict, position: int | None = None):
 
 CHOICES = [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]
 
-# (case id, edit, where the problem is reported, words of the reason)
+# (case id, edit, where the problem is reported, its code, parameters it must carry). The words
+# are the app's (survey_app.messages); tests/app/test_messages.py checks them for every case.
 BAD = [
-    ("code-missing", deleter(None, "code"), "code", "thiếu trường 'code'"),
-    ("code-invalid", setter(None, "code", "PKS09"), "code", "mã phiếu 'PKS09' không hợp lệ"),
-    ("code-not-text", setter(None, "code", 5), "code", "phải là chuỗi văn bản"),
-    ("version-missing", deleter(None, "version"), "version", "số nguyên dương"),
-    ("version-zero", setter(None, "version", 0), "version", "số nguyên dương"),
-    ("version-text", setter(None, "version", "2"), "version", "số nguyên dương"),
-    ("version-bool", setter(None, "version", True), "version", "số nguyên dương"),
-    ("organisation-missing", deleter(None, "organisation"), "organisation", "tổ chức phải là"),
+    ("code-missing", deleter(None, "code"), "code", "key_missing", {"key": "code"}),
+    ("code-invalid", setter(None, "code", "PKS09"), "code", "form_code_invalid",
+     {"value": "PKS09"}),
+    ("code-not-text", setter(None, "code", 5), "code", "key_not_text", {"key": "code"}),
+    ("version-missing", deleter(None, "version"), "version", "version_invalid", {}),
+    ("version-zero", setter(None, "version", 0), "version", "version_invalid", {}),
+    ("version-text", setter(None, "version", "2"), "version", "version_invalid", {}),
+    ("version-bool", setter(None, "version", True), "version", "version_invalid", {}),
+    ("organisation-missing", deleter(None, "organisation"), "organisation",
+     "organisation_invalid", {}),
     ("organisation-unknown", setter(None, "organisation", "police"), "organisation",
-     "tổ chức phải là"),
-    ("quarter-missing", deleter(None, "quarter"), "quarter", "quý phải là"),
-    ("quarter-five", setter(None, "quarter", 5), "quarter", "quý phải là"),
-    ("quarter-bool", setter(None, "quarter", True), "quarter", "quý phải là"),
-    ("provisional-text", setter(None, "provisional", "yes"), "provisional", "true hoặc false"),
-    ("title-missing", deleter(None, "title"), "title", "thiếu trường 'title'"),
-    ("intro-blank", setter(None, "intro", "  "), "intro", "không rỗng"),
-    ("unknown-top-key", setter(None, "satisfation", {}), "tệp", "'satisfation' không dùng được"),
-    ("sections-empty", setter(None, "sections", []), "sections", "ít nhất một phần"),
-    ("sections-not-list", setter(None, "sections", {"id": "x"}), "sections", "ít nhất một phần"),
+     "organisation_invalid", {}),
+    ("quarter-missing", deleter(None, "quarter"), "quarter", "quarter_invalid", {}),
+    ("quarter-five", setter(None, "quarter", 5), "quarter", "quarter_invalid", {}),
+    ("quarter-bool", setter(None, "quarter", True), "quarter", "quarter_invalid", {}),
+    ("provisional-text", setter(None, "provisional", "yes"), "provisional", "not_boolean", {}),
+    ("title-missing", deleter(None, "title"), "title", "key_missing", {"key": "title"}),
+    ("intro-blank", setter(None, "intro", "  "), "intro", "key_not_text", {"key": "intro"}),
+    ("unknown-top-key", setter(None, "satisfation", {}), FILE, "key_unknown",
+     {"key": "satisfation"}),
+    ("sections-empty", setter(None, "sections", []), "sections", "sections_missing", {}),
+    ("sections-not-list", setter(None, "sections", {"id": "x"}), "sections",
+     "sections_missing", {}),
     ("section-not-mapping", lambda d: d["sections"].append("general"), "sections[3]",
-     "mỗi phần phải là một bảng"),
+     "section_not_mapping", {}),
     ("section-no-questions", lambda d: d["sections"].append({"id": "more", "title": "Thêm",
                                                               "questions": []}),
-     "sections[3]", "ít nhất một câu hỏi"),
+     "sections[3]", "section_no_questions", {}),
     ("section-duplicate-id", lambda d: d["sections"][1].update(id="service"), "sections[2]",
-     "mã phần 'service' bị trùng"),
+     "section_id_duplicate", {"id": "service"}),
     ("section-bad-id", lambda d: d["sections"][1].update(id="Tổng quan"), "sections[2]",
-     "mã phần"),
+     "section_id_invalid", {}),
     ("section-unknown-key", lambda d: d["sections"][1].update(intro="x"), "sections[2]",
-     "'intro' không dùng được"),
+     "key_unknown", {"key": "intro"}),
     ("question-bad-id", lambda d: d["sections"][0]["questions"][2].update(id="Câu 3"),
-     "sections[1]: câu hỏi 'Câu 3'", "mã câu hỏi phải là"),
+     "sections[1]: question 'Câu 3'", "question_id_invalid", {}),
     ("question-duplicate-id", add_question(1, {"id": "paid", "type": "yes_no", "text": "Lại?"}),
-     "câu hỏi 'paid'", "mã câu hỏi bị trùng"),
-    ("question-unknown-type", setter("comment", "type", "essay"), "câu hỏi 'comment'",
-     "loại câu hỏi 'essay' không hợp lệ"),
-    ("question-no-text", deleter("paid", "text"), "câu hỏi 'paid'", "thiếu trường 'text'"),
-    ("question-required-text", setter("paid", "required", "yes"), "câu hỏi 'paid'",
-     "'required' phải là true hoặc false"),
-    ("question-misspelt-key", setter("paid", "requried", True), "câu hỏi 'paid'",
-     "'requried' không dùng được"),
-    ("choice-one-option", setter("wait_reason", "options", CHOICES[:1]), "câu hỏi 'wait_reason'",
-     "ít nhất hai lựa chọn"),
-    ("choice-no-options", deleter("wait_reason", "options"), "câu hỏi 'wait_reason'",
-     "ít nhất hai lựa chọn"),
+     "question 'paid'", "question_id_duplicate", {}),
+    ("question-unknown-type", setter("comment", "type", "essay"), "question 'comment'",
+     "question_type_invalid", {"type": "essay"}),
+    ("question-no-text", deleter("paid", "text"), "question 'paid'", "key_missing",
+     {"key": "text"}),
+    ("question-required-text", setter("paid", "required", "yes"), "question 'paid'",
+     "key_not_boolean", {"key": "required"}),
+    ("question-misspelt-key", setter("paid", "requried", True), "question 'paid'",
+     "key_unknown_for_type", {"key": "requried", "type": "yes_no"}),
+    ("choice-one-option", setter("wait_reason", "options", CHOICES[:1]),
+     "question 'wait_reason'", "options_too_few", {}),
+    ("choice-no-options", deleter("wait_reason", "options"), "question 'wait_reason'",
+     "options_too_few", {}),
     ("choice-duplicate-option", setter("wait_reason", "options", [*CHOICES, CHOICES[0]]),
-     "câu hỏi 'wait_reason'", "giá trị lựa chọn 'a' bị trùng"),
+     "question 'wait_reason'", "option_value_duplicate", {"value": "a"}),
     ("choice-bad-option-value", setter("wait_reason", "options", [*CHOICES, {"value": "Khác",
                                                                             "label": "Khác"}]),
-     "câu hỏi 'wait_reason'", "giá trị lựa chọn 'Khác'"),
+     "question 'wait_reason'", "option_value_invalid", {"value": "Khác"}),
     ("choice-option-not-mapping", setter("wait_reason", "options", [*CHOICES, "c"]),
-     "câu hỏi 'wait_reason'", "giá trị lựa chọn None"),
+     "question 'wait_reason'", "option_value_invalid", {"value": None}),
     ("choice-option-no-label", setter("wait_reason", "options", [*CHOICES, {"value": "c"}]),
-     "câu hỏi 'wait_reason', 'c'", "thiếu trường 'label'"),
+     "question 'wait_reason', option 'c'", "key_missing", {"key": "label"}),
     ("choice-option-unknown-key", setter("wait_reason", "options",
                                          [*CHOICES, {"value": "c", "label": "C", "score": 3}]),
-     "câu hỏi 'wait_reason', 'c'", "'score' không dùng được"),
-    ("text-with-options", setter("comment", "options", CHOICES), "câu hỏi 'comment'",
-     "'options' không dùng được với câu hỏi loại 'short_text'"),
-    ("yes-no-with-options", setter("paid", "options", CHOICES), "câu hỏi 'paid'",
-     "'options' không dùng được với câu hỏi loại 'yes_no'"),
-    ("choice-with-max-length", setter("wait_time", "max_length", 10), "câu hỏi 'wait_time'",
-     "'max_length' không dùng được"),
+     "question 'wait_reason', option 'c'", "key_unknown", {"key": "score"}),
+    ("text-with-options", setter("comment", "options", CHOICES), "question 'comment'",
+     "key_unknown_for_type", {"key": "options", "type": "short_text"}),
+    ("yes-no-with-options", setter("paid", "options", CHOICES), "question 'paid'",
+     "key_unknown_for_type", {"key": "options", "type": "yes_no"}),
+    ("choice-with-max-length", setter("wait_time", "max_length", 10), "question 'wait_time'",
+     "key_unknown_for_type", {"key": "max_length", "type": "single_choice"}),
     ("show-if-later-question", setter("wait_reason", "show_if", {"question": "paid",
                                                                  "equals": "co"}),
-     "câu hỏi 'wait_reason'", "trỏ tới 'paid', không phải câu đứng trước"),
+     "question 'wait_reason'", "show_if_not_earlier", {"question": "paid"}),
     ("show-if-unknown-question", setter("wait_reason", "show_if", {"question": "nowhere",
                                                                    "equals": "co"}),
-     "câu hỏi 'wait_reason'", "trỏ tới 'nowhere'"),
+     "question 'wait_reason'", "show_if_not_earlier", {"question": "nowhere"}),
     ("show-if-itself", setter("wait_reason", "show_if", {"question": "wait_reason",
                                                          "equals": "a"}),
-     "câu hỏi 'wait_reason'", "không phải câu đứng trước"),
+     "question 'wait_reason'", "show_if_not_earlier", {"question": "wait_reason"}),
     ("show-if-unknown-value", setter("wait_reason", "show_if", {"question": "wait_time",
                                                                 "equals": "rat_lau"}),
-     "câu hỏi 'wait_reason'", "giá trị không có trong 'wait_time': ['rat_lau']"),
+     "question 'wait_reason'", "show_if_unknown_values",
+     {"question": "wait_time", "values": ["rat_lau"]}),
     ("show-if-any-of-unknown", setter("wait_reason", "show_if", {
         "question": "wait_time", "any_of": ["cho_rat_lau", "lau"]}),
-     "câu hỏi 'wait_reason'", "['lau']"),
+     "question 'wait_reason'", "show_if_unknown_values", {"values": ["lau"]}),
     ("show-if-non-choice", setter("comment", "show_if", {"question": "visits", "equals": "1"}),
-     "câu hỏi 'comment'", "'visits' thì không"),
+     "question 'comment'", "show_if_not_choice", {"question": "visits"}),
     ("show-if-no-value", setter("wait_reason", "show_if", {"question": "wait_time"}),
-     "câu hỏi 'wait_reason'", "cần 'equals' hoặc 'any_of'"),
+     "question 'wait_reason'", "show_if_no_values", {}),
     ("show-if-empty-any-of", setter("wait_reason", "show_if", {"question": "wait_time",
                                                                "any_of": []}),
-     "câu hỏi 'wait_reason'", "cần 'equals' hoặc 'any_of'"),
+     "question 'wait_reason'", "show_if_no_values", {}),
     ("show-if-not-mapping", setter("wait_reason", "show_if", "wait_time"),
-     "câu hỏi 'wait_reason'", "show_if phải có dạng"),
+     "question 'wait_reason'", "show_if_invalid", {}),
     ("show-if-question-list", setter("wait_reason", "show_if", {"question": ["wait_time"],
                                                                 "equals": "cho_rat_lau"}),
-     "câu hỏi 'wait_reason'", "không phải câu đứng trước"),
+     "question 'wait_reason'", "show_if_not_earlier", {"question": ["wait_time"]}),
     ("show-if-unknown-key", setter("wait_reason", "show_if", {
         "question": "wait_time", "equals": "cho_rat_lau", "unless": "x"}),
-     "câu hỏi 'wait_reason'", "'unless' không dùng được trong show_if"),
+     "question 'wait_reason'", "key_unknown_in_show_if", {"key": "unless"}),
     ("satisfaction-missing", deleter(None, "satisfaction"), "satisfaction",
-     "thiếu khai báo câu hỏi hài lòng"),
+     "satisfaction_missing", {}),
     ("satisfaction-unknown-question", setter(None, "satisfaction", {
         "question": "q_total", "satisfied": ["hai_long"]}), "satisfaction",
-     "câu hỏi hài lòng 'q_total' không có trong phiếu"),
+     "satisfaction_unknown_question", {"question": "q_total"}),
     ("satisfaction-multiple-choice", setter(None, "satisfaction", {
-        "question": "wait_reason", "satisfied": ["qua_dong"]}), "câu hỏi 'wait_reason'",
-     "phải là lựa chọn một đáp án, bắt buộc, luôn hiển thị"),
+        "question": "wait_reason", "satisfied": ["qua_dong"]}), "question 'wait_reason'",
+     "satisfaction_question_invalid", {}),
     ("satisfaction-rating", setter(None, "satisfaction", {"question": "score",
                                                           "satisfied": ["5"]}),
-     "câu hỏi 'score'", "phải là lựa chọn một đáp án"),
-    ("satisfaction-not-required", setter("q_overall", "required", False), "câu hỏi 'q_overall'",
-     "bắt buộc"),
+     "question 'score'", "satisfaction_question_invalid", {}),
+    ("satisfaction-not-required", setter("q_overall", "required", False),
+     "question 'q_overall'", "satisfaction_question_invalid", {}),
     ("satisfaction-conditional", setter("q_overall", "show_if", {"question": "wait_time",
                                                                  "equals": "nhanh_gon"}),
-     "câu hỏi 'q_overall'", "luôn hiển thị"),
+     "question 'q_overall'", "satisfaction_question_invalid", {}),
     ("satisfaction-unknown-level", setter(None, "satisfaction", {
-        "question": "q_overall", "satisfied": ["hai_long", "vui"]}), "câu hỏi 'q_overall'",
-     "mức hài lòng không có trong lựa chọn: ['vui']"),
+        "question": "q_overall", "satisfied": ["hai_long", "vui"]}), "question 'q_overall'",
+     "satisfied_unknown_values", {"values": ["vui"]}),
     ("satisfaction-no-levels", setter(None, "satisfaction", {"question": "q_overall",
                                                              "satisfied": []}),
-     "satisfaction", "ít nhất một giá trị"),
+     "satisfaction", "satisfied_empty", {}),
     ("satisfaction-unknown-key", setter(None, "satisfaction", {
         "question": "q_overall", "satisfied": ["hai_long"], "weight": 2}), "satisfaction",
-     "'weight' không dùng được"),
-    ("rating-min-above-max", setter("score", "min", 7), "câu hỏi 'score'", "min < max"),
-    ("rating-max-too-high", setter("score", "max", 100), "câu hỏi 'score'", "từ 0 đến 10"),
-    ("rating-fraction", setter("score", "max", 4.5), "câu hỏi 'score'", "số nguyên"),
-    ("rating-bool", setter("score", "min", True), "câu hỏi 'score'", "số nguyên"),
-    ("number-min-above-max", setter("visits", "min", 60), "câu hỏi 'visits'", "min ≤ max"),
-    ("number-text-bound", setter("visits", "max", "nhiều"), "câu hỏi 'visits'", "phải là số"),
-    ("number-nan-bound", setter("visits", "max", float("nan")), "câu hỏi 'visits'", "phải là số"),
-    ("number-integer-text", setter("visits", "integer", "no"), "câu hỏi 'visits'",
-     "'integer' phải là true hoặc false"),
-    ("max-length-zero", setter("comment", "max_length", 0), "câu hỏi 'comment'",
-     "max_length phải là số nguyên từ 1 đến 2000"),
-    ("max-length-huge", setter("comment", "max_length", 5000), "câu hỏi 'comment'",
-     "từ 1 đến 2000"),
-    ("max-length-text", setter("comment", "max_length", "300"), "câu hỏi 'comment'",
-     "max_length phải là số nguyên"),
+     "key_unknown", {"key": "weight"}),
+    ("rating-min-above-max", setter("score", "min", 7), "question 'score'",
+     "rating_bounds_invalid", {}),
+    ("rating-max-too-high", setter("score", "max", 100), "question 'score'",
+     "rating_bounds_invalid", {}),
+    ("rating-fraction", setter("score", "max", 4.5), "question 'score'",
+     "rating_bounds_invalid", {}),
+    ("rating-bool", setter("score", "min", True), "question 'score'",
+     "rating_bounds_invalid", {}),
+    ("number-min-above-max", setter("visits", "min", 60), "question 'visits'",
+     "number_bounds_invalid", {}),
+    ("number-text-bound", setter("visits", "max", "nhiều"), "question 'visits'",
+     "number_bounds_invalid", {}),
+    ("number-nan-bound", setter("visits", "max", float("nan")), "question 'visits'",
+     "number_bounds_invalid", {}),
+    ("number-integer-text", setter("visits", "integer", "no"), "question 'visits'",
+     "key_not_boolean", {"key": "integer"}),
+    ("max-length-zero", setter("comment", "max_length", 0), "question 'comment'",
+     "max_length_invalid", {}),
+    ("max-length-huge", setter("comment", "max_length", 5000), "question 'comment'",
+     "max_length_invalid", {}),
+    ("max-length-text", setter("comment", "max_length", "300"), "question 'comment'",
+     "max_length_invalid", {}),
 ]
 
 
@@ -256,46 +274,83 @@ def test_the_valid_base_loads():
     assert definition.satisfied_values == ("rat_hai_long", "hai_long")
 
 
-@pytest.mark.parametrize(("edit", "where", "reason"), [case[1:] for case in BAD],
+def matching_problems(problems: list[Problem], where: str, code: str, params: dict) -> list:
+    """The problems at ``where`` with ``code`` that carry (at least) ``params``."""
+    return [p for p in problems if p.where == where and p.code == code
+            and all(name in p.params and p.params[name] == value
+                    for name, value in params.items())]
+
+
+@pytest.mark.parametrize(("edit", "where", "code", "params"), [case[1:] for case in BAD],
                          ids=[case[0] for case in BAD])
-def test_bad_definition_names_file_place_and_reason(tmp_path, edit, where, reason):
+def test_bad_definition_names_file_place_and_reason(tmp_path, edit, where, code, params):
     path = write(tmp_path, change(edit))
     problems = problems_of(path)
-    matching = [p for p in problems if p.where == where and reason in p.reason]
-    assert matching, f"no problem at {where!r} with {reason!r} in {[str(p) for p in problems]}"
+    matching = matching_problems(problems, where, code, params)
+    assert matching, f"no {code} {params} at {where!r} in {[str(p) for p in problems]}"
     assert all(p.source == str(path) for p in problems)
+    assert all(p.code in PROBLEM_CODES for p in problems)
     assert str(path) in str(matching[0])
     assert where in str(matching[0])
+    assert code in str(matching[0])
 
 
 @pytest.mark.parametrize(
-    ("text", "reason"),
+    ("text", "code"),
     [
-        ("code: PKS05\nsections: [\n", "YAML không hợp lệ"),
-        ("- code: PKS05\n", "phải là một bảng"),
-        ("", "phải là một bảng"),
-        ("just words", "phải là một bảng"),
+        ("code: PKS05\nsections: [\n", "yaml_invalid"),
+        ("- code: PKS05\n", "definition_not_mapping"),
+        ("", "definition_not_mapping"),
+        ("just words", "definition_not_mapping"),
     ],
     ids=["broken-yaml", "a-list", "empty-file", "a-string"],
 )
-def test_unreadable_file_is_one_problem_about_the_file(tmp_path, text, reason):
+def test_unreadable_file_is_one_problem_about_the_file(tmp_path, text, code):
     path = tmp_path / "pks05.v2.yaml"
     path.write_text(text, encoding="utf-8")
     [problem] = problems_of(path)
-    assert (problem.source, problem.where) == (str(path), "tệp")
-    assert reason in problem.reason
+    assert (problem.source, problem.where) == (str(path), FILE)
+    assert problem.code == code
+
+
+def test_broken_yaml_says_where_the_parser_stopped(tmp_path):
+    path = tmp_path / "pks05.v2.yaml"
+    path.write_text("code: PKS05\nsections: [\n", encoding="utf-8")
+    [problem] = problems_of(path)
+    assert "line" in problem.params["error"]
 
 
 def test_file_that_is_not_utf8_is_reported(tmp_path):
     path = tmp_path / "pks05.v2.yaml"
     path.write_bytes("title: Phiếu".encode("utf-16"))
     [problem] = problems_of(path)
-    assert "không đọc được tệp" in problem.reason
+    assert (problem.where, problem.code) == (FILE, "file_unreadable")
+    assert "utf-8" in problem.params["error"]
 
 
 def test_missing_file_is_reported(tmp_path):
     [problem] = problems_of(tmp_path / "nowhere.yaml")
-    assert "không đọc được tệp" in problem.reason
+    assert (problem.where, problem.code) == (FILE, "file_unreadable")
+    assert "nowhere.yaml" in problem.params["error"]
+
+
+def test_a_problem_prints_without_words_for_logs():
+    problem = Problem("pks05.v2.yaml", "question 'paid'", "key_missing", {"key": "text"})
+    assert str(problem) == "pks05.v2.yaml: question 'paid': key_missing {'key': 'text'}"
+
+
+@pytest.mark.parametrize(("where", "kind", "parts"), [
+    (FILE, "file", {}),
+    ("quarter", None, {}),
+    ("sections[2]", None, {}),
+    ("question 'paid'", "question", {"question": "paid"}),
+    ("question 'wait_reason', option 'c'", "option", {"question": "wait_reason", "option": "c"}),
+    ("sections[1]: question 'Câu 3'", "unnamed_question",
+     {"section": "sections[1]", "id": "'Câu 3'"}),
+    ("sections[1]: question None", "unnamed_question", {"section": "sections[1]", "id": "None"}),
+])
+def test_places_are_taken_apart_for_the_app_to_word(where, kind, parts):
+    assert place(where) == (kind, parts)
 
 
 def test_every_problem_is_reported_in_one_run(tmp_path):
@@ -311,11 +366,11 @@ def test_every_problem_is_reported_in_one_run(tmp_path):
     places = sorted(p.where for p in problems)
     assert places == sorted([
         "quarter",
-        "câu hỏi 'wait_reason'",
-        "câu hỏi 'comment'",
-        "câu hỏi 'visits'",
-        "câu hỏi 'paid'",
-        "câu hỏi 'q_overall'",
+        "question 'wait_reason'",
+        "question 'comment'",
+        "question 'visits'",
+        "question 'paid'",
+        "question 'q_overall'",
     ])
     message = str(DefinitionError(problems))
     assert message.count(str(tmp_path)) == len(problems)

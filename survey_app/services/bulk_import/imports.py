@@ -17,12 +17,11 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
-from flask_babel import format_date
-from flask_babel import gettext as _
 from openpyxl.utils.datetime import from_excel
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -35,7 +34,6 @@ from forms.validate import AnswerError
 from survey_app.clock import now_utc
 from survey_app.database import unit_of_work
 from survey_app.domain_error import DomainError
-from survey_app.messages import describe
 from survey_app.models import Channel
 from survey_app.models import Commune
 from survey_app.models import FormVersion
@@ -78,11 +76,14 @@ class ImportRefused(DomainError):
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with the file, as a code with parameters (``messages`` words it)."""
+
     #: The row number as the spreadsheet shows it; None for the whole file.
     row: int | None
     #: The column as "F · attitude"; None for the whole row or file.
     column: str | None
-    message: str
+    code: str
+    params: dict[str, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -128,17 +129,16 @@ class OptionMatcher:
             for text in (option.value, option.label):
                 self.keys.setdefault(option_key(text), set()).add(option.value)
 
-    def match(self, text: str) -> tuple[str | None, str | None]:
+    def match(self, text: str) -> tuple[str | None, AnswerError | None]:
         """(option value, None) or (None, what is wrong)."""
         found = self.keys.get(option_key(text), set())
         if len(found) == 1:
             return next(iter(found)), None
         if found:
-            return None, _("“%(value)s” matches several answers; write the value instead: "
-                           "%(values)s.", value=text, values=", ".join(sorted(found)))
+            return None, AnswerError("answer_ambiguous", {
+                "value": text, "values": ", ".join(sorted(found))})
         allowed = "; ".join(f"{o.label} ({o.value})" for o in self.question.options)
-        return None, _("“%(value)s” is not an answer to this question. Allowed: %(allowed)s.",
-                       value=text, allowed=allowed)
+        return None, AnswerError("answer_unknown", {"value": text, "allowed": allowed})
 
 
 def cell_text(cell: Cell) -> str | None:
@@ -177,14 +177,14 @@ def parse_date(cell: Cell) -> date:
 
 def raw_answer(
     question: Question, cell: Cell, matcher: OptionMatcher | None
-) -> tuple[object, str | None]:
+) -> tuple[object, AnswerError | None]:
     """The answer as ``validate_answers`` takes it, or (None, what is wrong)."""
     text = cell_text(cell)
     if text is None:
         return None, None
     if matcher is None:
         return text, None
-    parts = [text] if question.type != "multiple_choice" else [
+    parts = [text] if not question.kind.multiple else [
         part.strip() for part in MULTI_SEPARATOR.split(text) if part.strip()]
     values = []
     for part in parts:
@@ -195,10 +195,12 @@ def raw_answer(
     return values, None
 
 
-def answer_problem(error: AnswerError) -> str:
+def answer_problem(error: AnswerError) -> tuple[str, dict[str, object]]:
+    """The code and parameters of a cell's answer error, as the import reports it."""
+    # In a file, a required answer that is missing is an empty cell; say so.
     if error.code == "required":
-        return _("This question is required, but the cell is empty.")
-    return describe(error)
+        return "cell_empty_required", {}
+    return error.code, dict(error.params)
 
 
 # --- The check -----------------------------------------------------------------------------
@@ -231,7 +233,7 @@ class FileCheck:
         self.header_row = 1
         self.matchers = {
             q.id: OptionMatcher(q) for q in self.definition.questions
-            if q.type in ("single_choice", "multiple_choice", "yes_no")
+            if q.kind.has_options
         }
         self.communes = {commune.code: commune for commune in entry.communes}
         for commune in entry.communes:
@@ -241,9 +243,14 @@ class FileCheck:
     def column(self, column_id: str) -> str:
         return f"{column_letter(self.positions[column_id])} · {column_id}"
 
-    def problem(self, row: int | None, column_id: str | None, message: str) -> None:
+    def problem(self, row: int | None, column_id: str | None, code: str, /,
+                **params: object) -> None:
         column = self.column(column_id) if column_id in self.positions else column_id
-        self.problems.append(Problem(row, column, message))
+        self.problems.append(Problem(row, column, code, params))
+
+    def answer_problem(self, row: int, question_id: str, error: AnswerError) -> None:
+        code, params = answer_problem(error)
+        self.problem(row, question_id, code, **params)
 
     @property
     def bad_rows(self) -> set[int]:
@@ -258,14 +265,14 @@ class FileCheck:
             if not name:
                 continue
             if name in self.positions:
-                self.problems.append(Problem(header_row, f"{column_letter(index)} · {name}", _(
-                    "Column “%(name)s” appears twice (also column %(other)s).", name=name,
-                    other=column_letter(self.positions[name]))))
+                self.problems.append(Problem(
+                    header_row, f"{column_letter(index)} · {name}", "column_repeated",
+                    {"name": name, "other": column_letter(self.positions[name])}))
             elif name not in known:
-                self.problems.append(Problem(header_row, f"{column_letter(index)} · {name}", _(
-                    "Unknown column “%(name)s”: form %(code)s version %(version)s has no such "
-                    "column. Download the template again and copy the rows into it.",
-                    name=name, code=self.definition.code, version=self.definition.version)))
+                self.problems.append(Problem(
+                    header_row, f"{column_letter(index)} · {name}", "column_unknown",
+                    {"name": name, "code": self.definition.code,
+                     "version": self.definition.version}))
             else:
                 self.positions[name] = index
         # A column left out is read as empty cells: fine for optional and conditional
@@ -275,9 +282,7 @@ class FileCheck:
                              if q.required and q.show_if is None)]
         for name in needed:
             if name not in self.positions:
-                self.problems.append(Problem(header_row, name, _(
-                    "Column “%(name)s” is missing. Row 1 must keep the template's column "
-                    "names.", name=name)))
+                self.problems.append(Problem(header_row, name, "column_missing", {"name": name}))
         return not self.problems
 
     def is_notes_row(self, cells: list[Cell]) -> bool:
@@ -303,13 +308,13 @@ class FileCheck:
             value, problem = raw_answer(question, self.cell(cells, question.id),
                                         self.matchers.get(question.id))
             if problem:
-                self.problem(number, question.id, problem)
+                self.answer_problem(number, question.id, problem)
                 unreadable.add(question.id)
             raw[question.id] = value
         result = validate_answers(self.definition, raw)
         for question_id, error in result.errors.items():
             if question_id not in unreadable:
-                self.problem(number, question_id, answer_problem(error))
+                self.answer_problem(number, question_id, error)
         if len(self.problems) > before or commune is None:
             return None
         submission_id = row_submission_id(
@@ -321,7 +326,7 @@ class FileCheck:
     def row_commune(self, number: int, cells: list[Cell]) -> Commune | None:
         code = cell_text(self.cell(cells, COMMUNE))
         if code is None:
-            self.problem(number, COMMUNE, _("The commune code is empty."))
+            self.problem(number, COMMUNE, "commune_empty")
             return None
         commune = self.communes.get(code) or (
             self.communes.get(code.lstrip("0")) if code.isdigit() else None)
@@ -329,19 +334,16 @@ class FileCheck:
             return commune
         known = self.session.scalar(select(Commune).where(Commune.code == code))
         if known is None:
-            self.problem(number, COMMUNE, _("There is no commune with code “%(code)s”.",
-                                            code=code))
+            self.problem(number, COMMUNE, "import_unknown_commune", code=code)
         else:
-            self.problem(number, COMMUNE, _(
-                "%(commune)s (code %(code)s) is not one of your communes for form %(form)s.",
-                commune=known.name, code=code, form=self.definition.code))
+            self.problem(number, COMMUNE, "commune_not_yours", commune=known.name, code=code,
+                         form=self.definition.code)
         return None
 
     def row_reference(self, number: int, cells: list[Cell]) -> str | None:
         reference = cell_text(self.cell(cells, REFERENCE))
         if reference and len(reference) > MAX_REFERENCE_LENGTH:
-            self.problem(number, REFERENCE, _("The paper form number is longer than %(max)s "
-                                              "characters.", max=MAX_REFERENCE_LENGTH))
+            self.problem(number, REFERENCE, "reference_too_long", max=MAX_REFERENCE_LENGTH)
         return reference
 
     def row_date(self, number: int, cells: list[Cell]) -> date | None:
@@ -351,18 +353,13 @@ class FileCheck:
         try:
             day = parse_date(cell)
         except ValueError:
-            self.problem(number, INTERVIEW_DATE, _(
-                "“%(value)s” is not a date. Write it as day/month/year, e.g. 05/03/2026.",
-                value=cell_text(cell)))
+            self.problem(number, INTERVIEW_DATE, "date_invalid", value=cell_text(cell))
             return None
         opens_on = self.entry.campaign_form.opens_on
         if day > self.today:
-            self.problem(number, INTERVIEW_DATE, _("The interview date %(day)s is in the future.",
-                                                   day=format_date(day, "dd/MM/yyyy")))
+            self.problem(number, INTERVIEW_DATE, "date_future", day=day)
         elif day < opens_on:
-            self.problem(number, INTERVIEW_DATE, _(
-                "The interview date %(day)s is before the survey opened on %(opens)s.",
-                day=format_date(day, "dd/MM/yyyy"), opens=format_date(opens_on, "dd/MM/yyyy")))
+            self.problem(number, INTERVIEW_DATE, "date_before_opening", day=day, opens=opens_on)
         return day
 
     def check_repeats(self, rows: list[CheckedRow]) -> None:
@@ -373,13 +370,10 @@ class FileCheck:
             if earlier is row:
                 continue
             if row.reference:
-                self.problem(row.row, REFERENCE, _(
-                    "Paper form number “%(ref)s” is also on row %(row)s for the same commune.",
-                    ref=row.reference, row=earlier.row))
+                self.problem(row.row, REFERENCE, "reference_repeated", ref=row.reference,
+                             row=earlier.row)
             else:
-                self.problem(row.row, None, _(
-                    "This row repeats row %(row)s exactly. If they are two different paper "
-                    "forms, give each its own number in column ma_phieu.", row=earlier.row))
+                self.problem(row.row, None, "row_repeated", row=earlier.row)
 
     def stored_already(self, rows: list[CheckedRow]) -> set[str]:
         """The ids of rows stored by an earlier upload; a different stored content is a problem."""
@@ -395,10 +389,7 @@ class FileCheck:
         for submission_id, digest in stored.items():
             row = by_id[submission_id]
             if digest != content_hash(version_id, row.commune_id, row.answers):
-                self.problem(row.row, REFERENCE, _(
-                    "Paper form number “%(ref)s” of this commune was already imported with "
-                    "other answers. Check the form; if it is another one, give it a new number.",
-                    ref=row.reference))
+                self.problem(row.row, REFERENCE, "reference_changed", ref=row.reference)
         return set(stored)
 
 
@@ -461,13 +452,13 @@ def read_rows(
     try:
         table = read_table(file_name, data, max_rows)
     except UnreadableFile as exc:
-        check.problem(exc.params.get("line"), None, describe(exc))
+        check.problem(exc.params.get("line"), None, exc.code, **exc.params)
         return None
     if not check.check_header(table.header, table.header_row):
         return None
     data_rows = [(n, cells) for n, cells in table.rows if not check.is_notes_row(cells)]
     if not data_rows:
-        check.problem(None, None, _("The file has no rows to import below its header."))
+        check.problem(None, None, "no_rows")
     checked = (check.check_row(number, cells) for number, cells in data_rows)
     return [row for row in checked if row is not None], len(data_rows)
 
