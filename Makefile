@@ -9,7 +9,8 @@ CATALOGUES := $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
 
 run: setup db
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# Plain HTTP on this machine: a Secure session cookie would not come back.
+	SURVEY_HTTPS=false $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup
 	@# TEST_DATABASE_URL picks the backend (default: SQLite).

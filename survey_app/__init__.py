@@ -12,6 +12,9 @@ from flask import Flask
 from flask import has_request_context
 from flask import request
 
+from survey_app import logs
+from survey_app import metrics
+from survey_app import web_security
 from survey_app.config import Config
 from survey_app.extensions import babel
 from survey_app.extensions import csrf
@@ -37,6 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/survey.db"
+    web_security.init_app(app)
+    # Before the extensions: a request the rate limit refuses is still logged and counted.
+    logs.init_app(app)
+    metrics.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -62,8 +69,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import dashboard
     from survey_app import errors
     from survey_app import field
+    from survey_app import input_guard
     from survey_app import public
 
+    input_guard.register(app)  # before the blueprints: it changes what <int:...> matches
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
@@ -73,16 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     register_template_helpers(app)
-    app.after_request(set_security_headers)
     return app
-
-
-def set_security_headers(response):
-    """Headers every page gets: no framing, no MIME sniffing, no referrer to other sites."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 def instance_secret(path: Path) -> str:

@@ -1,6 +1,7 @@
 """Configuration defaults; ``create_app`` overrides them from SURVEY_* environment variables."""
 
 from datetime import timedelta
+from typing import ClassVar
 
 
 class Config:
@@ -13,6 +14,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     #: Per-process memory is only right for one worker; production sets a shared Redis.
     RATELIMIT_STORAGE_URI = "memory://"
+    #: A Redis that stops answering fails a request after this long instead of holding the
+    #: worker (the memory storage ignores these).
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict] = {"socket_connect_timeout": 2,
+                                                 "socket_timeout": 2}
     #: No X-RateLimit-* headers: no browser reads them, and each costs the limit storage a
     #: round trip on every limited request. A 429 still says when to retry (Retry-After).
     RATELIMIT_HEADERS_ENABLED = False
@@ -20,6 +25,16 @@ class Config:
     LOGIN_LIMIT = "10 per minute"
     # A form may stay open on a slow phone for a long time; the CSRF token must outlive it.
     WTF_CSRF_TIME_LIMIT = 6 * 3600
+    #: How many proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (1 for
+    #: one nginx). With 0 the headers are ignored: the limits count by the address of the
+    #: connection itself, and a header a client makes up changes nothing.
+    PROXY_HOPS = 0
+    #: The site is reached over HTTPS (served by the proxy): the session cookie is Secure and
+    #: named __Host-session, and browsers are told to use only HTTPS (HSTS). None means on
+    #: unless TESTING or DEBUG; SURVEY_HTTPS=false for a trial over plain HTTP.
+    HTTPS: bool | None = None
+    #: How long a browser that was told so refuses plain HTTP for this host.
+    HSTS_SECONDS = 365 * 24 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
@@ -44,3 +59,11 @@ class Config:
     PUBLIC_BASE_URL: str | None = None
     #: Province loaded by ``flask demo load`` (Bắc Ninh: 99 communes after the 2025 merger).
     DEMO_PROVINCE_CODE = 24
+    #: Logs go to stderr as JSON lines (survey_app/logs.py); false gives plain text lines.
+    LOG_JSON = True
+    LOG_LEVEL = "INFO"
+    #: Serve Prometheus metrics at /metrics (survey_app/metrics.py, docs/DEPLOY.md).
+    METRICS_ENABLED = False
+    #: An error's message in the log never carries the values of the statement that failed
+    #: (they may be a respondent's answers).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}

@@ -8,6 +8,7 @@ it; its pooled connections are checked after they sat idle.
 """
 
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,6 +28,8 @@ IMMEDIATE = "sqlite_immediate"
 IN_UNIT_OF_WORK = "unit_of_work"
 #: Execution option of a transaction that writes counters only (see ``write_transaction``).
 UNSYNCED = "unsynced_commit"
+#: Where a unit of work keeps what to run once it has committed (``after_commit``).
+AFTER_COMMIT = "after_commit"
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
@@ -143,11 +146,13 @@ def unit_of_work(session: Session | scoped_session) -> Iterator[Session]:
         yield session
         return
     session.info[IN_UNIT_OF_WORK] = True
+    session.info[AFTER_COMMIT] = []
     try:
         begin_write(session)
         yield session
         session.commit()
     except BaseException as error:
+        session.info.pop(AFTER_COMMIT, None)
         session.rollback()
         if isinstance(error, OperationalError):
             raise DatabaseBusy from error
@@ -156,14 +161,21 @@ def unit_of_work(session: Session | scoped_session) -> Iterator[Session]:
         raise
     finally:
         session.info.pop(IN_UNIT_OF_WORK, None)
+    run_after_commit(session.info)
 
 
 @contextmanager
 def savepoint(session: Session) -> Iterator[Session]:
     """A part of the current unit of work that can fail alone: on an exception only what it
     wrote is rolled back, and the exception goes on to the caller."""
-    with session.begin_nested():
-        yield session
+    pending = session.info.get(AFTER_COMMIT, [])
+    kept = len(pending)
+    try:
+        with session.begin_nested():
+            yield session
+    except BaseException:
+        del pending[kept:]
+        raise
 
 
 @contextmanager
@@ -179,12 +191,33 @@ def write_transaction(engine: Engine, *, wait_for_disk: bool = True) -> Iterator
     mode still crash-safe), PostgreSQL with synchronous_commit off. Responses never do.
     """
     options = {IMMEDIATE: True, UNSYNCED: not wait_for_disk}
+    # Connection.info lives as long as the pooled connection: start and end the list here.
+    pending = []
     try:
         with engine.connect() as connection:
             connection = connection.execution_options(**options)
-            with connection.begin():
-                if not wait_for_disk and connection.dialect.name == "postgresql":
-                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                yield connection
+            connection.info[AFTER_COMMIT] = pending
+            try:
+                with connection.begin():
+                    if not wait_for_disk and connection.dialect.name == "postgresql":
+                        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    yield connection
+            finally:
+                connection.info.pop(AFTER_COMMIT, None)
     except OperationalError as error:
         raise DatabaseBusy from error
+    for callback in pending:
+        callback()
+
+
+def after_commit(target: Session | Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the unit of work ``target`` belongs to has committed (the outer
+    one, when units are nested); never if it rolls back. Outside a unit of work, never."""
+    pending = target.info.get(AFTER_COMMIT)
+    if pending is not None:
+        pending.append(callback)
+
+
+def run_after_commit(info: dict) -> None:
+    for callback in info.pop(AFTER_COMMIT, None) or ():
+        callback()

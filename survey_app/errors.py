@@ -16,6 +16,7 @@ from werkzeug.exceptions import TooManyRequests
 from survey_app.database import DatabaseBusy
 from survey_app.domain_error import DomainError
 from survey_app.extensions import limiter
+from survey_app.input_guard import BadInput
 from survey_app.messages import describe
 
 
@@ -81,10 +82,16 @@ def register(app: Flask) -> None:
             429: _("Too many requests. Please wait a minute and try again."),
         }
         text = texts.get(error.code or 500, _("The request could not be handled."))
+        if isinstance(error, BadInput):
+            text = error.description
+        headers = {"Retry-After": str(retry_after(error))} if error.code == 429 else {}
+        if request.path.startswith("/api/"):
+            # A URL no API route matches (an id past 32 bits, a typo): the API's own shape.
+            return jsonify({"error": {"code": error.code, "message": text}}), error.code, headers
+        if isinstance(error, BadInput) and wants_json():
+            return jsonify(error="bad_input", message=text), 400
         page = render_template("errors/error.html", title=f"{error.code}", text=text)
-        if error.code == 429:
-            return page, 429, {"Retry-After": str(retry_after(error))}
-        return page, error.code
+        return page, error.code, headers
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

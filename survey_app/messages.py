@@ -1,7 +1,8 @@
 """The words for every refusal's code, for the web and the shell, through Babel.
 
 Services and ``forms`` say *what* went wrong as a code with parameters (``DomainError``,
-``forms.validate.AnswerError``); only this module says it in words, in the request's language
+``forms.validate.AnswerError``, ``forms.loader.Problem``, the import check's ``Problem``);
+only this module says it in words, in the request's language
 (Vietnamese unless ``?lang=`` asks otherwise) or, in a command, the default one. ``N_`` marks
 a text for the catalogue without translating it yet (``make extract`` collects it).
 """
@@ -9,14 +10,22 @@ a text for the catalogue without translating it yet (``make extract`` collects i
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from forms.loader import Problem
+from forms.loader import place
 from forms.validate import AnswerError
 from survey_app.domain_error import DomainError
+
+if TYPE_CHECKING:
+    # For the annotation only: every layer imports this module, so it imports no service.
+    from survey_app.services.bulk_import.imports import Problem as ImportProblem
 
 
 def N_(text: str) -> str:  # noqa: N802  (the gettext convention's name)
@@ -88,9 +97,141 @@ TEXTS: dict[str, str] = {
                          "encoding. Open the original file and save it as “CSV UTF-8”, or "
                          "upload the .xlsx file."),
     "too_many_rows": N_("The file has more than %(max)s rows. Split it into smaller files."),
+    # The check of an imported file, cell by cell (services.bulk_import.imports); a cell's
+    # answer may also fail with an answer's code (invalid_option, too_long...), worded above.
+    "answer_ambiguous": N_("“%(value)s” matches several answers; write the value instead: "
+                           "%(values)s."),
+    "answer_unknown": N_("“%(value)s” is not an answer to this question. Allowed: "
+                         "%(allowed)s."),
+    "cell_empty_required": N_("This question is required, but the cell is empty."),
+    "column_repeated": N_("Column “%(name)s” appears twice (also column %(other)s)."),
+    "column_unknown": N_("Unknown column “%(name)s”: form %(code)s version %(version)s has no "
+                         "such column. Download the template again and copy the rows into it."),
+    "column_missing": N_("Column “%(name)s” is missing. Row 1 must keep the template's column "
+                         "names."),
+    "commune_empty": N_("The commune code is empty."),
+    "import_unknown_commune": N_("There is no commune with code “%(code)s”."),
+    "commune_not_yours": N_("%(commune)s (code %(code)s) is not one of your communes for form "
+                            "%(form)s."),
+    "reference_too_long": N_("The paper form number is longer than %(max)s characters."),
+    "date_invalid": N_("“%(value)s” is not a date. Write it as day/month/year, e.g. "
+                       "05/03/2026."),
+    "date_future": N_("The interview date %(day)s is in the future."),
+    "date_before_opening": N_("The interview date %(day)s is before the survey opened on "
+                              "%(opens)s."),
+    "reference_repeated": N_("Paper form number “%(ref)s” is also on row %(row)s for the same "
+                             "commune."),
+    "row_repeated": N_("This row repeats row %(row)s exactly. If they are two different paper "
+                       "forms, give each its own number in column ma_phieu."),
+    "reference_changed": N_("Paper form number “%(ref)s” of this commune was already imported "
+                            "with other answers. Check the form; if it is another one, give it "
+                            "a new number."),
+    "no_rows": N_("The file has no rows to import below its header."),
+    # Form definition files (forms.loader.PROBLEM_CODES); lower case, as they follow
+    # "file: place: " on a line of their own.
+    "file_unreadable": N_("cannot read the file: %(error)s"),
+    "yaml_invalid": N_("invalid YAML: %(error)s"),
+    "definition_not_mapping": N_("the definition must be a YAML table (mapping)"),
+    "key_unknown": N_("field '%(key)s' cannot be used"),
+    "key_unknown_for_type": N_("field '%(key)s' cannot be used with a question of type "
+                               "'%(type)s'"),
+    "key_unknown_in_show_if": N_("field '%(key)s' cannot be used in show_if"),
+    "key_missing": N_("field '%(key)s' is missing"),
+    "key_not_text": N_("field '%(key)s' must be a non-empty text"),
+    "not_boolean": N_("must be true or false"),
+    "key_not_boolean": N_("'%(key)s' must be true or false"),
+    "form_code_invalid": N_("form code '%(value)s' is not valid (PKS01–PKS07)"),
+    "version_invalid": N_("the version must be a positive whole number"),
+    "organisation_invalid": N_("the organisation must be one of: %(allowed)s"),
+    "quarter_invalid": N_("the quarter must be 1, 2, 3 or 4"),
+    "sections_missing": N_("there must be at least one part (section)"),
+    "section_not_mapping": N_("each part must be a table"),
+    "section_id_invalid": N_("the part code (id) must be lowercase letters without accents, "
+                             "digits, underscores"),
+    "section_id_duplicate": N_("part code '%(id)s' is repeated"),
+    "section_no_questions": N_("a part must have at least one question"),
+    "question_not_mapping": N_("each question must be a table"),
+    "question_id_invalid": N_("the question code must be lowercase letters without accents"),
+    "question_id_duplicate": N_("the question code is repeated"),
+    "question_type_invalid": N_("question type '%(type)s' is not valid (%(allowed)s)"),
+    "options_too_few": N_("a choice question must have at least two options"),
+    # %(value)r: the value as the file gave it, quoted if text, None if missing.
+    "option_value_invalid": N_("option value %(value)r must be lowercase letters without "
+                               "accents"),
+    "option_value_duplicate": N_("option value '%(value)s' is repeated"),
+    "show_if_invalid": N_("show_if must have the form {question: ..., equals: ...}"),
+    "show_if_not_earlier": N_("show_if points to '%(question)s', which is not an earlier "
+                              "question"),
+    "show_if_not_choice": N_("show_if can only depend on a choice question; '%(question)s' is "
+                             "not one"),
+    "show_if_no_values": N_("show_if needs 'equals' or 'any_of'"),
+    "show_if_unknown_values": N_("show_if uses values that are not in '%(question)s': "
+                                 "%(values)s"),
+    "rating_bounds_invalid": N_("a rating scale needs min < max, whole numbers from 0 to 10"),
+    "number_bounds_invalid": N_("min and max of a number question must be numbers, min ≤ max"),
+    "max_length_invalid": N_("max_length must be a whole number from 1 to 2000"),
+    "satisfaction_missing": N_("the satisfaction question is not declared (satisfaction)"),
+    "satisfaction_unknown_question": N_("satisfaction question '%(question)s' is not in the "
+                                        "form"),
+    "satisfaction_question_invalid": N_("the satisfaction question must be single choice, "
+                                        "required and always shown"),
+    "satisfied_empty": N_("'satisfied' must list at least one value"),
+    "satisfied_unknown_values": N_("satisfaction levels that are not among the options: "
+                                   "%(values)s"),
     # Any write
     "concurrent_change": N_("Someone else made the same change at the same moment. Reload "
                             "the page to see it, then try again if it is still needed."),
+    # Two-step sign-in (services.people.two_factor)
+    "totp_wrong_code": N_("That code is wrong or already used. Type the six digits your "
+                          "authenticator app shows now."),
+    "totp_not_allowed": N_("Two-step sign-in is for administrator and steering committee "
+                           "accounts."),
+    # Uploads refused before they are read (services.bulk_import.files: the input bounds)
+    "not_utf16": N_("The file says it is UTF-16 but is damaged or cut off (near line "
+                    "%(line)s). Save it again as “CSV UTF-8”, or upload the .xlsx file."),
+    "too_many_lines": N_("The sheet runs to more than %(max)s rows, most of them empty. Delete "
+                         "the empty rows below your data, or copy the rows into a new "
+                         "template, and upload again."),
+    "too_many_columns": N_("Row %(line)s has values beyond column %(max)s. The template has far "
+                           "fewer columns: copy the rows into a new template."),
+    "sheet_too_wide": N_("The sheet reaches beyond column %(max)s (cells there are filled in or "
+                         "formatted). The template has far fewer columns: copy the rows into a "
+                         "new template."),
+    "cell_too_long": N_("A cell on row %(line)s is longer than %(max)s characters, longer than "
+                        "any answer. Check that row."),
+    "cell_characters": N_("Row %(line)s holds characters that cannot be stored (invisible "
+                          "control characters). Retype that row, or copy it as plain text."),
+    "xlsx_too_many_parts": N_("The workbook has more than %(max)s parts: it is not a filled-in "
+                              "template. Copy the rows into a new template and upload that."),
+    "xlsx_too_large": N_("The workbook unpacks to more than %(max)s MB, or unpacks far more "
+                         "than a spreadsheet does: it was not read. Copy the rows into a new "
+                         "template and upload that."),
+    "xlsx_too_many_cells": N_("The workbook holds more cells or texts than %(rows)s rows of a "
+                              "template: it was not read. Copy the rows into a new template "
+                              "and upload that."),
+    # Backups (survey_app.backup, flask backup)
+    "backup_unknown_file": N_("%(file)s is not a backup made by flask backup create."),
+    "backup_wrong_kind": N_("%(file)s is a backup of a %(kind)s database, but the configured "
+                            "database is %(database)s."),
+    "restore_not_empty": N_("The database already holds data (%(rows)s rows). A restore "
+                            "replaces all of it: add --force if that is what you want."),
+    "backup_no_file": N_("The configured SQLite database is not a file: there is nothing to "
+                         "back up or restore."),
+    "backup_damaged": N_("%(file)s is damaged (SQLite's check failed) and cannot be used."),
+    "backup_tool_missing": N_("%(program)s is not installed: install the PostgreSQL client "
+                              "programs of the server's version."),
+    "backup_tool_failed": N_("%(program)s failed: %(error)s"),
+    # The demo (flask demo load)
+    "demo_foreign_campaigns": N_("This database holds campaigns that flask demo load did not "
+                                 "make (%(names)s). The demo loads only into an empty database "
+                                 "or one it made itself: its accounts have a public password."),
+    # Row-level downloads for a commune (services.results.privacy)
+    "export_staff_form": N_("The answers to %(form)s come from the commune's own staff: they "
+                            "are not downloaded row by row for the commune. The dashboard "
+                            "shows its figures."),
+    "export_too_few": N_("%(form)s has fewer than %(min)s responses here, and single rows could "
+                         "point at the people who gave them: they are downloaded once %(min)s "
+                         "people have answered."),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."
@@ -131,6 +272,25 @@ def answer_code(code: str, params: Mapping[str, Any]) -> str:
     return code
 
 
+#: The places of a definition file that name a thing (``forms.loader.place``); any other
+#: place is a key or path of the file, shown as the file spells it.
+PLACE_TEXTS = {
+    "file": N_("file"),
+    "question": N_("question '%(question)s'"),
+    "option": N_("question '%(question)s', '%(option)s'"),
+    "unnamed_question": N_("%(section)s: question %(id)s"),
+}
+
+
 def describe_problem(problem: Problem) -> str:
     """One problem of a form definition file, as the loader reports it: file, where, why."""
-    return f"{problem.source}: {problem.where}: {problem.reason}"
+    kind, parts = place(problem.where)
+    where = gettext(PLACE_TEXTS[kind], **parts) if kind in PLACE_TEXTS else problem.where
+    return f"{problem.source}: {where}: {text(problem.code, problem.params)}"
+
+
+def describe_import_problem(problem: ImportProblem) -> str:
+    """What is wrong in one cell, row or file of an import, in the current language."""
+    params = {name: format_date(value, "dd/MM/yyyy") if isinstance(value, date) else value
+              for name, value in problem.params.items()}
+    return text(answer_code(problem.code, params), params)

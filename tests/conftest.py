@@ -22,7 +22,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 
 pytest_plugins = ["tests.fixtures.data", "tests.fixtures.live", "tests.fixtures.browser",
-                  "tests.fixtures.field", "tests.fixtures.results"]
+                  "tests.fixtures.field", "tests.fixtures.results", "tests.fixtures.gunicorn"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

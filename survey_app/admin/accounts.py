@@ -30,6 +30,7 @@ from survey_app.admin import AREAS
 from survey_app.admin import bp
 from survey_app.database import unit_of_work
 from survey_app.extensions import db
+from survey_app.inputs import parse_id
 from survey_app.models import Campaign
 from survey_app.models import Commune
 from survey_app.models import Grouping
@@ -46,6 +47,7 @@ from survey_app.services.people.accounts import normalise_username
 from survey_app.services.people.accounts import set_enabled
 from survey_app.services.people.accounts import set_password
 from survey_app.services.people.accounts import update_account
+from survey_app.services.people.two_factor import may_use as may_use_two_factor
 from survey_app.writes import attempt
 
 AREAS.append(("admin.accounts", _l("Accounts and roles")))
@@ -153,7 +155,7 @@ def accounts():
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = request.args.get("organisation", type=parse_id)
     if organisation_id:
         query = query.where(User.organisation_id == organisation_id)
     text = request.args.get("q", "").strip()
@@ -257,7 +259,8 @@ def own_password():
             login_user(current_user._get_current_object())
             flash(_("Your password was changed. Other sessions have been signed out."))
             return redirect(url_for("admin.own_password"), code=303)
-    return render_template("admin/own_password.html", form=form)
+    return render_template("admin/own_password.html", form=form,
+                           two_factor=may_use_two_factor(current_user))
 
 
 def generated_password() -> str:

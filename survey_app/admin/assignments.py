@@ -19,6 +19,7 @@ from survey_app.admin import bp
 from survey_app.database import unit_of_work
 from survey_app.domain_error import DomainError
 from survey_app.extensions import db
+from survey_app.inputs import parse_id
 from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Form
@@ -68,9 +69,10 @@ def assignments():
 def assignments_save(campaign_id: int):
     """Let one organisation run one form in the chosen communes."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    form = db.session.get(Form, request.form.get("form_id", type=int) or 0)
-    organisation = db.session.get(Organisation, request.form.get("organisation_id", type=int) or 0)
-    commune_ids = request.form.getlist("commune_id", type=int)
+    form = db.session.get(Form, request.form.get("form_id", type=parse_id) or 0)
+    organisation = db.session.get(Organisation,
+                                  request.form.get("organisation_id", type=parse_id) or 0)
+    commune_ids = request.form.getlist("commune_id", type=parse_id)
     if request.form.get("all_communes"):
         commune_ids = [c.id for c in campaign_communes(db.session, campaign)]
     if form is None or organisation is None or not commune_ids:

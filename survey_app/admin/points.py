@@ -31,6 +31,7 @@ from survey_app.admin import AREAS
 from survey_app.admin import bp
 from survey_app.database import unit_of_work
 from survey_app.extensions import db
+from survey_app.inputs import parse_id
 from survey_app.models import CollectionPoint
 from survey_app.models import Commune
 from survey_app.models import Form
@@ -113,7 +114,7 @@ def points():
                                                .where(Commune.id.in_(visible))))
         .order_by(Province.name)
     ).all()
-    wanted = request.args.get("province", type=int)
+    wanted = request.args.get("province", type=parse_id)
     province = next((p for p in provinces if p.id == wanted), provinces[0] if provinces else None)
     if province is None:
         return render_template("admin/points/index.html", province=None, provinces=[])
@@ -122,7 +123,7 @@ def points():
             Commune.id.in_(visible), Commune.province_id == province.id)))
         .order_by(Grouping.code)
     ).all()
-    grouping_id = request.args.get("grouping", type=int)
+    grouping_id = request.args.get("grouping", type=parse_id)
     grouping = next((g for g in groupings if g.id == grouping_id), None)
     shown = select(Commune.id).where(Commune.id.in_(visible), Commune.province_id == province.id)
     if grouping is not None:
@@ -252,9 +253,9 @@ def retire(point_id: int):
 
 def batch_scope() -> tuple[PosterScope, str]:
     """The scope asked for in the query string (the narrowest unit wins), and a file name."""
-    commune_id = request.args.get("commune", type=int)
-    grouping_id = request.args.get("grouping", type=int)
-    province_id = request.args.get("province", type=int)
+    commune_id = request.args.get("commune", type=parse_id)
+    grouping_id = request.args.get("grouping", type=parse_id)
+    province_id = request.args.get("province", type=parse_id)
     form_code = request.args.get("form") or None
     if commune_id is not None:
         unit = visible_commune(commune_id).name
@@ -284,11 +285,11 @@ def send_bytes(data: bytes, mimetype: str, download_name: str, *, attachment: bo
 
 def nothing_to_print():
     flash(_("There is no live collection point to print here."), "error")
-    commune_id = request.args.get("commune", type=int)
+    commune_id = request.args.get("commune", type=parse_id)
     if commune_id is not None:
         return redirect(url_for("admin.commune_points", commune_id=commune_id))
-    return redirect(url_for("admin.points", province=request.args.get("province", type=int),
-                            grouping=request.args.get("grouping", type=int)))
+    return redirect(url_for("admin.points", province=request.args.get("province", type=parse_id),
+                            grouping=request.args.get("grouping", type=parse_id)))
 
 
 def download_stem(point: CollectionPoint) -> str:

@@ -28,6 +28,8 @@ from survey_app.admin import bp
 from survey_app.database import ConcurrentChange
 from survey_app.database import unit_of_work
 from survey_app.extensions import db
+from survey_app.inputs import valid_id
+from survey_app.inputs import whole_number
 from survey_app.models import Form
 from survey_app.models import Province
 from survey_app.models import RulebookVersion
@@ -61,9 +63,7 @@ def scope_from(value: str | None) -> Province | None:
     """``global`` (or nothing) for every province, else a province id; 404 if unknown."""
     if value in (None, "", "global"):
         return None
-    if not value.isdigit():
-        abort(404)
-    return db.get_or_404(Province, int(value))
+    return db.get_or_404(Province, valid_id(value) or abort(404))
 
 
 def applying(province: Province | None) -> rulebooks_service.RulebookInUse:
@@ -97,11 +97,12 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
             if required:
                 problems.append(_("%(field)s is required.", field=label))
             return None
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_MIN_RESPONSES:
+        number = whole_number(raw)
+        if number is None or not 1 <= number <= MAX_MIN_RESPONSES:
             problems.append(_("%(field)s must be a whole number from 1 to %(max)s.",
                               field=label, max=MAX_MIN_RESPONSES))
             return None
-        return int(raw)
+        return number
 
     target = percent("target_percent", _("Target share of communes"), required=True)
     threshold = percent("threshold_percent", _("Default threshold"), required=True)

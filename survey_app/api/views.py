@@ -23,6 +23,11 @@ from survey_app.access import visible_commune_ids
 from survey_app.api import bp
 from survey_app.api import serialize
 from survey_app.extensions import db
+from survey_app.inputs import FIRST_DATE
+from survey_app.inputs import LAST_DATE
+from survey_app.inputs import valid_date
+from survey_app.inputs import valid_id
+from survey_app.inputs import whole_number
 from survey_app.models import Campaign
 from survey_app.models import Commune
 from survey_app.models import Role
@@ -63,20 +68,23 @@ def api_view(view: Callable) -> Callable:
 
 
 def int_param(name: str) -> int | None:
+    """The id in ``name``, None if absent; 400 if it is no whole number, 404 if it is one no
+    id can be (past 32 bits), as for an id that does not exist."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if whole_number(raw) is None:
         abort(400, _("%(name)s must be a whole number.", name=name))
-    return int(raw)
+    return valid_id(raw) or abort(404)
 
 
 def date_param(name: str) -> date | None:
     raw = request.args.get(name, "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        abort(400, _("%(name)s must be a date (YYYY-MM-DD).", name=name))
+    if not raw:
+        return None
+    return valid_date(raw) or abort(400, _(
+        "%(name)s must be a date (YYYY-MM-DD) from %(first)s to %(last)s.", name=name,
+        first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat()))
 
 
 def visible_campaign(campaign_id: int) -> Campaign:

@@ -10,6 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from survey_app.extensions import db
+from survey_app.inputs import is_clean
+from survey_app.inputs import whole_number
 from survey_app.models import Commune
 from survey_app.models import Form
 from survey_app.models import Grouping
@@ -64,8 +66,15 @@ def posters(province: str, grouping: str | None, commune: str | None, form_code:
 def resolve_scope(province: str, grouping: str | None, commune: str | None,
                   form_code: str | None) -> PosterScope:
     """Turn official codes into a scope, refusing codes that do not exist in the province."""
-    found = db.session.scalar(select(Province).where(Province.code == str(int(province)))
-                              ) if province.isdigit() else None
+    for code in (province, grouping, commune, form_code):
+        # Bytes the shell's encoding cannot read arrive as lone surrogates: no query takes them.
+        if code and not is_clean(code):
+            raise click.UsageError(f"{code!r} is not a code")
+    # Codes are compared without their leading zeros ("024" is 24); "²" passes isdigit but
+    # is no code, so whole_number, not isdigit, decides what is a number.
+    province_number = whole_number(province)
+    found = db.session.scalar(select(Province).where(Province.code == str(province_number))
+                              ) if province_number is not None else None
     if found is None:
         raise click.UsageError(f"no province with code {province}")
     scope = PosterScope(province_id=found.id, form_code=form_code)
@@ -76,9 +85,10 @@ def resolve_scope(province: str, grouping: str | None, commune: str | None,
             raise click.UsageError(f"no grouping {grouping} in {found.name}")
         scope = PosterScope(found.id, group.id, form_code=form_code)
     if commune:
+        commune_number = whole_number(commune)
         unit = db.session.scalar(select(Commune).where(Commune.province_id == found.id,
-                                                       Commune.code == str(int(commune)))
-                                 ) if commune.isdigit() else None
+                                                       Commune.code == str(commune_number))
+                                 ) if commune_number is not None else None
         if unit is None:
             raise click.UsageError(f"no commune {commune} in {found.name}")
         scope = PosterScope(found.id, scope.grouping_id, unit.id, form_code)

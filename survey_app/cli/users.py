@@ -1,4 +1,4 @@
-"""``flask users create|password|organisations``: accounts from the shell (the first admin)."""
+"""``flask users create|password|totp-off|organisations``: accounts from the shell."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from survey_app.models import Organisation
 from survey_app.models import Province
 from survey_app.models import Role
 from survey_app.models import User
+from survey_app.services.people import two_factor
 from survey_app.services.people.accounts import ORGANISATIONS
 from survey_app.services.people.accounts import AccountError
 from survey_app.services.people.accounts import Scope
@@ -75,6 +76,22 @@ def users_password(username: str, password: str) -> None:
     except DomainError as error:
         raise click.UsageError(describe(error)) from error
     click.echo(f"new password set for {user.username}; its sessions have ended")
+
+
+@group.command("totp-off")
+@click.argument("username")
+def users_totp_off(username: str) -> None:
+    """Turn an account's two-step sign-in off (its phone is lost); it signs in with its
+    password alone until it turns it on again."""
+    try:
+        with unit_of_work(db.session):
+            user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+            if user is None:
+                raise AccountError("no_such_user", username=username)
+            two_factor.turn_off(db.session, None, user)
+    except DomainError as error:
+        raise click.UsageError(describe(error)) from error
+    click.echo(f"two-step sign-in is off for {user.username}")
 
 
 @group.command("organisations")

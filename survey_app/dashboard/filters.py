@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from survey_app.access import visible_commune_ids
 from survey_app.extensions import db
+from survey_app.inputs import valid_date
+from survey_app.inputs import valid_id
 from survey_app.models import Campaign
 from survey_app.models import Commune
 from survey_app.models import Grouping
@@ -45,22 +47,19 @@ class Filters:
 
 
 def int_arg(name: str) -> int | None:
+    """The id in ``name``, None if absent; 404 if it cannot be an id, as none would match."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
-        abort(404)
-    return int(raw)
+    return valid_id(raw) or abort(404)
 
 
 def date_arg(name: str) -> date | None:
+    """The date in ``name``, None if absent; 404 if it is no date from FIRST to LAST_DATE."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(404)
+    return valid_date(raw) or abort(404)
 
 
 def parse_filters() -> Filters:

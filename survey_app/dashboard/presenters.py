@@ -145,7 +145,8 @@ def natural_key(text: str) -> list:
     accented letters with their base letter."""
     base = unicodedata.normalize("NFD", text.lower().replace("đ", "d\uffff"))
     plain = "".join(ch for ch in base if not unicodedata.combining(ch))
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", plain)]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return [int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", plain)]
 
 
 def rulebook_label(rulebook: RulebookInUse, province_name: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import plotly
 from flask import Response
 from flask import abort
+from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -27,10 +28,12 @@ from survey_app.dashboard import presenters
 from survey_app.dashboard.filters import Filters
 from survey_app.dashboard.filters import parse_filters
 from survey_app.extensions import db
+from survey_app.messages import describe
 from survey_app.models import Commune
 from survey_app.models import Role
 from survey_app.services.results import campaign as results_service
 from survey_app.services.results import exports
+from survey_app.services.results import privacy
 from survey_app.services.results.rulebooks import UnknownRulebook
 from survey_app.services.results.rulebooks import rulebook_history
 
@@ -205,9 +208,14 @@ def export_csv():
         results.forms[0] if results.forms else None)
     if form is None:
         abort(404)
+    try:
+        privacy.check_row_export(db.session, results, form, current_user.role)
+    except privacy.ExportRefused as error:
+        flash(describe(error), "error")
+        return redirect(url_for(".index", **request.args.to_dict()))
     rows = exports.responses_csv(db.session, results, form,
                                  include_text=results_service.may_read_free_text(current_user))
-    exports.log_export("csv", current_user, results)
+    exports.log_export("csv", current_user, results, form.code)
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": exports.attachment(results, "csv", form.code),
         "Cache-Control": "no-store"})

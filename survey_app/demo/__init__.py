@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from forms import FormDefinition
 from forms import validate_answers
+from forms.question_types import NUMBER
+from survey_app.domain_error import DomainError
 from survey_app.models import Campaign
 from survey_app.models import CampaignForm
 from survey_app.models import Channel
@@ -61,7 +63,11 @@ def load_demo(session: Session, province_code: int, year: int, seed: int = 2026)
     """Load units, forms, a campaign for ``year``, collection points and responses.
 
     Safe to run twice: what exists is kept, and responses are only added to an empty campaign.
+
+    :raises DemoRefused: the database holds a campaign the demo did not make: its accounts,
+        with their public password, must never reach real data.
     """
+    refuse_real_data(session)
     import_units(session, province_code)
     publish_bundled(session)
     province = session.scalar(select(Province).where(Province.code == str(province_code)))
@@ -78,6 +84,18 @@ def load_demo(session: Session, province_code: int, year: int, seed: int = 2026)
         responses = add_responses(session, campaign, communes, points, random.Random(seed))
     accounts = ensure_demo_accounts(session, province, campaign, communes)
     return DemoReport(province.name, len(communes), len(points), responses, accounts)
+
+
+class DemoRefused(DomainError):
+    pass
+
+
+def refuse_real_data(session: Session) -> None:
+    names = list(session.scalars(
+        select(Campaign.name).where(Campaign.is_demo.is_(False)).order_by(Campaign.id)))
+    if names:
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        raise DemoRefused("demo_foreign_campaigns", names=shown)
 
 
 def assign_clusters(session: Session, province: Province, communes: list[Commune]) -> None:
@@ -104,10 +122,11 @@ def assign_clusters(session: Session, province: Province, communes: list[Commune
 def ensure_campaign(session: Session, province: Province, year: int) -> Campaign:
     name = f"Năm {year}"
     campaign = session.scalar(
-        select(Campaign).where(Campaign.province_id == province.id, Campaign.name == name)
+        select(Campaign).where(Campaign.province_id == province.id, Campaign.name == name,
+                               Campaign.is_demo.is_(True))
     )
     if campaign is None:
-        campaign = Campaign(name=name, province_id=province.id)
+        campaign = Campaign(name=name, province_id=province.id, is_demo=True)
         session.add(campaign)
         # The programme runs forms by quarter; the demo keeps all of them open all year so
         # that every form can be tried today.
@@ -180,19 +199,21 @@ def plausible_answers(definition: FormDefinition, quality: float, rng: random.Ra
     for question in definition.questions:
         if not question.required and rng.random() < 0.3:
             continue
-        if question.type == "yes_no":
-            # Yes is the good answer on some items and the bad one on others (bribery).
+        kind = question.kind
+        if kind.fixed_options:
+            # Not listed best first: yes is the good answer on some items and the bad one on
+            # others (bribery).
             raw[question.id] = rng.choice(question.option_values)
-        elif question.type == "single_choice":
+        elif kind.multiple:
+            raw[question.id] = rng.sample(question.option_values, k=rng.randint(1, 2))
+        elif kind.has_options:
             values = question.option_values
             best = rng.random() < quality
             raw[question.id] = values[0] if best else rng.choice(values[1:])
-        elif question.type == "multiple_choice":
-            raw[question.id] = rng.sample(question.option_values, k=rng.randint(1, 2))
-        elif question.type == "rating":
+        elif kind.scale:
             raw[question.id] = question.scale[-1] if rng.random() < quality else rng.choice(
                 question.scale)
-        elif question.type == "number":
+        elif kind.answer == NUMBER:
             raw[question.id] = int(question.min or 0) + rng.randint(0, 3)
     return validate_answers(definition, raw).answers
 

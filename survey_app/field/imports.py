@@ -21,7 +21,10 @@ from survey_app.database import unit_of_work
 from survey_app.domain_error import DomainError
 from survey_app.extensions import db
 from survey_app.field import bp
+from survey_app.inputs import cleaned
+from survey_app.inputs import parse_id
 from survey_app.messages import describe
+from survey_app.messages import describe_import_problem
 from survey_app.models import Role
 from survey_app.services.bulk_import.files import csv_template
 from survey_app.services.bulk_import.files import xlsx_template
@@ -56,11 +59,14 @@ def user_entry_form(campaign_form_id: int) -> EntryForm:
 
 
 def render_import_page(*, problems=None, report=None, chosen=None, status=200, alert=None):
+    # Only the problems shown are worded: a file may have thousands.
+    shown = [(problem, describe_import_problem(problem))
+             for problem in (problems or [])[:SHOWN_PROBLEMS]]
     return render_template(
         "field/import.html",
         forms=entry_forms(db.session, current_user, today_in_vietnam()),
         batches=recent_batches(db.session, current_user),
-        problems=(problems or [])[:SHOWN_PROBLEMS], problem_count=len(problems or []),
+        problems=shown, problem_count=len(problems or []),
         report=report, chosen=chosen, alert=alert,
         max_megabytes=megabytes(current_app.config["MAX_CONTENT_LENGTH"]),
     ), status
@@ -86,7 +92,7 @@ def too_large(error: RequestEntityTooLarge):
 @role_required(Role.coordinator, Role.surveyor)
 def imports():
     """List the forms to import, their templates, the upload form and recent uploads."""
-    return render_import_page(chosen=request.args.get("form", type=int))
+    return render_import_page(chosen=request.args.get("form", type=parse_id))
 
 
 @bp.get("/nhap-tep/mau/<int:campaign_form_id>.<any(csv, xlsx):extension>")
@@ -124,14 +130,15 @@ def import_guide(campaign_form_id: int):
 def import_upload():
     """Check an uploaded file and show the report; store nothing yet."""
     upload = request.files.get("file")
-    campaign_form_id = request.form.get("campaign_form_id", type=int)
+    campaign_form_id = request.form.get("campaign_form_id", type=parse_id)
     entry = find_entry_form(db.session, current_user, campaign_form_id or 0, today_in_vietnam())
     if entry is None:
         return render_import_page(status=422, alert=_("Choose one of your forms."))
     if upload is None or not upload.filename:
         return render_import_page(status=422, chosen=entry.campaign_form.id,
                                   alert=_("Choose the file to upload."))
-    report = check_upload(db.session, current_user, entry, upload.filename, upload.read(),
+    # The name is only a label on the report: what cannot be stored is dropped from it.
+    report = check_upload(db.session, current_user, entry, cleaned(upload.filename), upload.read(),
                           today_in_vietnam(), current_app.config["IMPORT_MAX_ROWS"])
     with unit_of_work(db.session):
         record_check(db.session, report)

@@ -29,6 +29,8 @@ from survey_app.database import unit_of_work
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.field import bp
+from survey_app.inputs import BadJson
+from survey_app.inputs import load_json
 from survey_app.models import Role
 from survey_app.services.intake.offline_forms import offline_forms
 from survey_app.services.intake.sync import MAX_BATCH
@@ -193,7 +195,10 @@ def sync():
             csrf.protect()
         except CSRFError:
             return json_error(400, "csrf", _("The page had expired. Reload it and send again."))
-    payload = request.get_json(silent=True)
+    try:
+        payload = load_json(request.get_data()) if request.is_json else None
+    except BadJson:
+        payload = None
     items = payload.get("submissions") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH:
         return json_error(400, "bad_request", _("The request could not be handled."))

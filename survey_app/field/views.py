@@ -27,6 +27,7 @@ from survey_app.errors import busy_retry_after
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.field import bp
+from survey_app.inputs import parse_id
 from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Channel
@@ -254,7 +255,7 @@ def assign(campaign_id: int, user_id: int):
     surveyor = manageable_surveyor(user_id)
     if request.method == "POST" and attempt(lambda: assign_surveyor(
             db.session, current_user, own_campaign(campaign_id), manageable_surveyor(user_id),
-            request.form.getlist("commune_id", type=int))):
+            request.form.getlist("commune_id", type=parse_id))):
         flash(_("Assignments of %(name)s saved.", name=surveyor.full_name))
         return redirect(url_for("field.assignments", campaign=campaign.id), code=303)
     communes = campaign_communes(db.session, campaign)
@@ -276,7 +277,7 @@ def progress():
     """Show responses collected against the sample target, per organisation, form and commune."""
     campaigns = user_campaigns(db.session, current_user)
     campaign = chosen_campaign(campaigns)
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = request.args.get("organisation", type=parse_id)
     result = None
     if campaign is not None:
         result = campaign_progress(db.session, current_user, campaign, organisation_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -24,6 +25,8 @@ class Campaign(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: Made by ``flask demo load``, which refuses a database holding any other campaign.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     province: Mapped[Province] = relationship()
     forms: Mapped[list["CampaignForm"]] = relationship(

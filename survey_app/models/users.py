@@ -66,6 +66,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP secret (base32, as pyotp makes it) when two-step sign-in is on, else None.
+    #: It is as good as the second factor itself: never shown again, never logged.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    #: The time step of the last code accepted: a code works once, even within its 30 s.
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     province: Mapped[Province | None] = relationship()
     grouping: Mapped[Grouping | None] = relationship()

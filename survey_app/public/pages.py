@@ -21,6 +21,7 @@ from survey_app.services.intake import live_links
 from survey_app.services.intake.live_links import LiveLink
 from survey_app.services.intake.live_links import PublishedVersion
 from survey_app.services.intake.live_links import current_opening
+from survey_app.web_security import csp_nonce
 
 
 def notice(title: str, text: str, status: int) -> tuple[str, int]:
@@ -73,7 +74,8 @@ def render_questions(version: PublishedVersion, answers: dict, errors: dict) -> 
 
 
 def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, errors=None,
-                submission_id=None, status=200, alert=None, csrf_token=None, opened_at=None):
+                submission_id=None, status=200, alert=None, csrf_token=None, opened_at=None,
+                nonce=None):
     errors = {qid: describe(error) for qid, error in (errors or {}).items()}
     return render_template(
         "public/form.html",
@@ -85,21 +87,25 @@ def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, erro
         csrf_token=csrf_token or generate_csrf(),
         submission_id=submission_id or str(uuid.uuid4()),
         opened_at=opened_at or int(time.time()),
+        script_nonce=nonce or csp_nonce(),
         alert=alert,
     ), status
 
 
 #: Stand-ins for what differs between two openings of the same blank form: the page is
 #: rendered once per link and language with these in it, and each opening fills them in.
-_BLANKS = {name: f"blank{secrets.token_hex(12)}" for name in ("csrf", "submission", "opened")}
+_BLANKS = {name: f"blank{secrets.token_hex(12)}"
+           for name in ("csrf", "submission", "opened", "nonce")}
 
 
 def blank_form(link: LiveLink) -> str:
-    """A blank form for ``link``: the cached page with a new CSRF token, submission id and
-    opening time. The same HTML render_form gives, without rendering it every time."""
+    """A blank form for ``link``: the cached page with a new CSRF token, submission id,
+    opening time and script nonce. The same HTML render_form gives, without rendering it
+    every time."""
     page = live_links.cache().page(link, str(get_locale()), lambda: render_form(
         link, link.version, csrf_token=_BLANKS["csrf"], submission_id=_BLANKS["submission"],
-        opened_at=_BLANKS["opened"])[0])
+        opened_at=_BLANKS["opened"], nonce=_BLANKS["nonce"])[0])
     return (page.replace(_BLANKS["csrf"], generate_csrf())
             .replace(_BLANKS["submission"], str(uuid.uuid4()))
-            .replace(_BLANKS["opened"], str(int(time.time()))))
+            .replace(_BLANKS["opened"], str(int(time.time())))
+            .replace(_BLANKS["nonce"], csp_nonce()))

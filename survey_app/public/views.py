@@ -23,6 +23,8 @@ from survey_app.errors import retry_after
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.extensions import limiter
+from survey_app.inputs import cleaned
+from survey_app.inputs import is_clean
 from survey_app.models import Channel
 from survey_app.public import bp
 from survey_app.public.pages import blank_form
@@ -31,8 +33,10 @@ from survey_app.public.pages import notice
 from survey_app.public.pages import render_form
 from survey_app.public.pages import unavailable
 from survey_app.rate_limits import hit
+from survey_app.services.collection_points.points import Lookup
 from survey_app.services.collection_points.points import find_point
 from survey_app.services.intake.live_links import LiveLink
+from survey_app.services.intake.live_links import PublishedVersion
 from survey_app.services.intake.live_links import live_link
 from survey_app.services.intake.scan_counts import record_scan
 from survey_app.services.intake.take import AnswerErrors
@@ -42,9 +46,36 @@ from survey_app.services.intake.take import choose_version
 from survey_app.services.intake.take import take
 from survey_app.services.intake.take import valid_submission_id
 
+#: A kept answer is shown again at most this long: longer than any question allows, so the
+#: answer still reads as too long, and a page never echoes megabytes back.
+MAX_KEPT_ANSWER = 10_000
+
 
 def open_link(token: str) -> LiveLink | None:
     return live_link(db.session, token, today_in_vietnam())
+
+
+@bp.before_request
+def refuse_impossible_token():
+    """A token with a NUL or another control character opens nothing (no token has one):
+    say so before a query sees it (PostgreSQL refuses NUL in text)."""
+    token = (request.view_args or {}).get("token")
+    if isinstance(token, str) and not is_clean(token):
+        return unavailable(Lookup(None))
+    return None
+
+
+def answers_sent(version: PublishedVersion) -> tuple[dict[str, list[str]], bool]:
+    """The answers in the request, and whether characters that cannot be stored (a NUL,
+    another control character) had to be taken out of them."""
+    raw = {q.id: request.form.getlist(q.id) for q in version.parsed.questions}
+    unclean = not all(is_clean(value) for values in raw.values() for value in values)
+    return {qid: [cleaned(value) for value in values] for qid, values in raw.items()}, unclean
+
+
+def kept(answers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The answers as the form shows them again."""
+    return {qid: [value[:MAX_KEPT_ANSWER] for value in values] for qid, values in answers.items()}
 
 
 @bp.get("/f/<token>")
@@ -76,15 +107,21 @@ def submit(token: str):
         return explain(find_point(db.session, token))
     version = choose_version(db.session, link.version.form_id, request.form.get("version_id"),
                              link.version)
-    raw = {q.id: request.form.getlist(q.id) for q in version.parsed.questions}
+    raw, unclean = answers_sent(version)
     submission_id = valid_submission_id(request.form.get("submission_id"))
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         # An expired page on a slow phone: keep every answer and ask for one more tap.
-        return render_form(link, version, answers=raw, submission_id=submission_id, status=400,
-                           alert=_("Your session expired. Your answers are kept: please press "
-                                   "Send again."))
+        return render_form(link, version, answers=kept(raw), submission_id=submission_id,
+                           status=400, alert=_("Your session expired. Your answers are kept: "
+                                               "please press Send again."))
+    if unclean:
+        return render_form(link, version, answers=kept(raw), submission_id=submission_id,
+                           status=422, alert=_("Some answers held characters that cannot "
+                                               "be stored (invisible control characters). "
+                                               "They were taken out: please check your "
+                                               "answers, then press Send again."))
     submission = Submission(
         submission_id=submission_id, campaign_id=link.campaign_id, commune_id=link.commune_id,
         channel=Channel.qr, answers=raw, collection_point_id=link.point_id,
@@ -96,7 +133,7 @@ def submit(token: str):
     except DatabaseBusy:
         # Nothing was stored, and the same submission id makes one more tap safe.
         current_app.logger.exception("submission not stored, database unavailable")
-        page, status = render_form(link, version, answers=raw, submission_id=submission_id,
+        page, status = render_form(link, version, answers=kept(raw), submission_id=submission_id,
                                    status=503, alert=_("The system is very busy right now. "
                                                        "Your answers are kept: please wait a "
                                                        "moment, then press Send again."))
@@ -110,7 +147,7 @@ def submit(token: str):
         )
     if isinstance(outcome, AnswerErrors) or submission_id is None:
         errors = outcome.errors if isinstance(outcome, AnswerErrors) else {}
-        return render_form(link, version, answers=raw, errors=errors,
+        return render_form(link, version, answers=kept(raw), errors=errors,
                            submission_id=submission_id, status=422,
                            alert=_("Some answers need your attention. They are marked below."))
     return redirect(url_for("public.thanks", token=token), code=303)
@@ -127,9 +164,9 @@ def too_many_requests(error: TooManyRequests):
                         _("Too many requests. Please wait a minute and try again."), 429), retry)
     version = choose_version(db.session, link.version.form_id, request.form.get("version_id"),
                              link.version)
-    raw = {q.id: request.form.getlist(q.id) for q in version.parsed.questions}
+    raw, _unclean = answers_sent(version)
     page, status = render_form(
-        link, version, answers=raw, status=429,
+        link, version, answers=kept(raw), status=429,
         submission_id=valid_submission_id(request.form.get("submission_id")),
         alert=_("Many answers are arriving from your network right now. Your answers are "
                 "kept: please wait a minute, then press Send again."))

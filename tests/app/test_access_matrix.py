@@ -78,6 +78,9 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("public.thanks", "GET"): everyone(),
     ("auth.login", "GET"): everyone(),
     ("auth.login", "POST"): everyone(),
+    # The second step of a sign-in: without a pending one, anyone is sent back to sign in.
+    ("auth.code", "GET"): everyone(),
+    ("auth.code", "POST"): everyone(),
     ("auth.logout", "POST"): staff(OK),
     # Dashboard: readers and coordinators, scoped; surveyors enter data, they do not read it.
     ("dashboard.static", "GET"): everyone(),
@@ -127,6 +130,12 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.account_status", "POST"): staff(coordinator=OWN_ONLY),
     ("admin.own_password", "GET"): staff(OK),
     ("admin.own_password", "POST"): staff(OK),
+    # Two-step sign-in: administrators and the steering committee for themselves; an
+    # administrator turns anyone's off.
+    ("admin.two_factor_setup", "GET"): staff(steering=OK),
+    ("admin.two_factor_setup", "POST"): staff(steering=OK),
+    ("admin.two_factor_off", "POST"): staff(steering=OK),
+    ("admin.account_two_factor_off", "POST"): staff(),
     # Field work: coordinators and surveyors; a surveyor only where it is assigned.
     ("field.index", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.entry", "GET"): staff(coordinator=PROVINCE, surveyor=OWN_ONLY),

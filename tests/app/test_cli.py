@@ -9,6 +9,7 @@ import yaml
 from sqlalchemy import func
 from sqlalchemy import select
 
+from survey_app.demo import DEMO_PASSWORD
 from survey_app.extensions import db
 from survey_app.models import Answer
 from survey_app.models import Campaign
@@ -228,3 +229,23 @@ def test_demo_load_is_idempotent(runner):
     assert {"binh_thuong", "khong_hai_long"} & outcomes
     assert db.session.scalar(select(func.count()).select_from(Commune).where(
         Commune.grouping_id.is_(None))) == 0
+
+
+def test_demo_load_refuses_a_database_with_campaigns_it_did_not_make(runner, create_campaign):
+    create_campaign(name="Khảo sát năm 2026")
+    db.session.commit()
+    result = runner.invoke(args=["demo", "load", "--province", "12"])
+    assert result.exit_code == 1
+    assert "Khảo sát năm 2026" in result.output
+    assert "flask demo load" in result.output
+    assert count(Campaign) == 1
+    assert count(Commune) == 0  # refused before it loaded anything
+    assert count(Response) == 0
+
+
+def test_demo_load_says_loudly_that_its_passwords_are_public(runner):
+    result = invoke(runner, "demo", "load", "--province", "12")
+    assert result.exit_code == 0
+    assert "WARNING" in result.stderr
+    assert DEMO_PASSWORD in result.output
+    assert db.session.scalars(select(Campaign.is_demo)).all() == [True]

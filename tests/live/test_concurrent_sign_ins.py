@@ -99,7 +99,8 @@ def free_port() -> int:
 def test_twenty_sign_ins_at_once_on_gunicorn(people, database_url, tmp_path):
     port = free_port()
     env = {**os.environ, "SURVEY_SQLALCHEMY_DATABASE_URI": database_url,
-           "SURVEY_SECRET_KEY": "live-test", "SURVEY_RATELIMIT_ENABLED": "false"}
+           "SURVEY_SECRET_KEY": "live-test", "SURVEY_RATELIMIT_ENABLED": "false",
+           "SURVEY_HTTPS": "false"}  # plain HTTP: a Secure cookie would not come back
     log = tmp_path / "gunicorn.log"
     with log.open("w") as stderr:
         server = subprocess.Popen(

@@ -3,6 +3,17 @@
 Reading knows nothing about forms: it turns bytes into a header and numbered rows, or says
 in a code why it cannot (``UnreadableFile``), so the check in ``services.imports`` works the
 same on both formats.
+
+An upload is untrusted, and bounded before it is read. An XLSX is a zip archive: its
+directory must declare at most ``MAX_XLSX_MEMBERS`` parts unpacking to at most
+``MAX_XLSX_UNPACKED`` bytes, at most ``MAX_XLSX_RATIO`` times their packed size, or it is
+refused without inflating a byte (zipfile never inflates a part past its declared size, so
+the declaration bounds what reading can take). Its parts are then counted, one at a time,
+for the shared strings and cells openpyxl would build objects for (50-80 µs each):
+``STRINGS_PER_ROW`` and ``CELLS_PER_ROW`` per row the import takes. Only then does openpyxl
+read it, parsing its XML through defusedxml (no entity expansion). Every cell, in either
+format, is at most ``MAX_CELL_CHARS`` long, holds no control character, and sits in the first
+``MAX_COLUMNS`` columns. bench/import_limits.py measures the memory this holds a reading to.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ import codecs
 import csv
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -20,16 +32,22 @@ from dataclasses import field
 from datetime import date
 from datetime import datetime
 
+from openpyxl import DEFUSEDXML
 from openpyxl import Workbook
 from openpyxl import load_workbook
 from openpyxl.styles import Alignment
 from openpyxl.styles import Font
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from survey_app.domain_error import DomainError
+from survey_app.inputs import is_clean
+
+if not DEFUSEDXML:
+    # Without it openpyxl parses uploads with the standard library's XML, which expands
+    # entities: a few kilobytes of sharedStrings.xml would become gigabytes in memory.
+    raise ImportError("reading uploads needs defusedxml (and OPENPYXL_DEFUSEDXML unset)")
 
 Cell = str | int | float | date | datetime | None
 
@@ -39,6 +57,32 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 #: A run of two or more characters that cp1252 turns back into valid UTF-8: what Vietnamese
 #: text looks like after UTF-8 bytes were read as Windows-1252 and saved again ("Hà»" …).
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+#: The bounds of an XLSX archive, read from its directory before anything is inflated. A
+#: filled-in template has about a dozen parts and unpacks to ten times its size at most.
+MAX_XLSX_MEMBERS = 100
+MAX_XLSX_UNPACKED = 10 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+#: Below this, whatever the ratio, an archive unpacks to nothing worth refusing.
+RATIO_FROM = 1024 * 1024
+#: Per row the import takes: a filled-in template has a few distinct texts and at most a
+#: few dozen cells (styled empty ones included) a row.
+STRINGS_PER_ROW = 15
+CELLS_PER_ROW = 30
+#: A shared string and a cell element, with or without a namespace prefix; other parts'
+#: elements (<c:chart>, <color>) do not match.
+_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+#: Twice the longest answer a question takes (max_length is at most 2000): a longer cell is
+#: no answer, and a report never repeats more than this of a cell back.
+MAX_CELL_CHARS = 4000
+#: Templates have a few dozen columns; past this a sheet is no filled-in template.
+MAX_COLUMNS = 200
+#: Rows, blank ones included, per row the import may hold: a sheet declaring a million
+#: empty rows is refused before they are walked through.
+LINES_PER_ROW = 10
+#: How much of a garbled run a report quotes.
+SAMPLE_CHARS = 40
+_EOCD = struct.Struct("<4s4H2LH")
 
 
 class UnreadableFile(DomainError):
@@ -69,7 +113,7 @@ def read_table(file_name: str, data: bytes, max_rows: int) -> Table:
     if data.startswith(OLE_MAGIC) or name.endswith(".xls"):
         raise UnreadableFile("old_xls")
     if data.startswith(ZIP_MAGIC) or name.endswith((".xlsx", ".xlsm")):
-        records = xlsx_records(data)
+        records = xlsx_records(data, max_rows)
     else:
         records = csv_records(decode_csv(data))
     return table_from(records, max_rows)
@@ -77,9 +121,14 @@ def read_table(file_name: str, data: bytes, max_rows: int) -> Table:
 
 def table_from(records: Iterable[list[Cell]], max_rows: int) -> Table:
     table: Table | None = None
+    max_lines = max_rows * LINES_PER_ROW + 100
     for number, cells in enumerate(records, start=1):
-        if all(cell is None for cell in cells):
+        if number > max_lines:
+            raise UnreadableFile("too_many_lines", max=max_lines)
+        # list.count, not a loop: a sheet's rows may be thousands of empty cells wide.
+        if cells.count(None) == len(cells):
             continue
+        cells = bounded_cells(number, cells)
         if table is None:
             table = Table([header_name(cell) for cell in cells], number)
             continue
@@ -89,6 +138,28 @@ def table_from(records: Iterable[list[Cell]], max_rows: int) -> Table:
     if table is None:
         raise UnreadableFile("empty")
     return table
+
+
+def bounded_cells(line: int, cells: list[Cell]) -> list[Cell]:
+    """The row's first MAX_COLUMNS cells, up to its last value, once every cell is known to
+    be one we can store (the row has a value: the caller skipped empty rows).
+
+    :raises UnreadableFile: a value past MAX_COLUMNS, a cell too long or with a control
+        character (a NUL, which PostgreSQL refuses; a lone surrogate, which cannot be stored).
+    """
+    beyond = cells[MAX_COLUMNS:]
+    if beyond.count(None) != len(beyond):
+        raise UnreadableFile("too_many_columns", line=line, max=MAX_COLUMNS)
+    cells = list(cells[:MAX_COLUMNS])
+    while cells[-1] is None:  # an XLSX row comes padded to the column bound
+        cells.pop()
+    for cell in cells:
+        if isinstance(cell, str):
+            if len(cell) > MAX_CELL_CHARS:
+                raise UnreadableFile("cell_too_long", line=line, max=MAX_CELL_CHARS)
+            if not is_clean(cell):
+                raise UnreadableFile("cell_characters", line=line)
+    return cells
 
 
 def header_name(cell: Cell) -> str:
@@ -102,7 +173,12 @@ def decode_csv(data: bytes) -> str:
     apart reliably, and a wrong guess stores garbled Vietnamese.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            # An odd byte count, or half of a surrogate pair: a damaged or cut-off file.
+            raise UnreadableFile("not_utf16", line=text_lines(data[: exc.start], "utf-16")
+                                 ) from None
     else:
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8):]
@@ -125,8 +201,13 @@ def double_encoded(text: str) -> tuple[int, str] | None:
         except UnicodeError:
             continue
         if repaired != run:
-            return text.count("\n", 0, match.start()) + 1, run
+            return text.count("\n", 0, match.start()) + 1, run[:SAMPLE_CHARS]
     return None
+
+
+def text_lines(data: bytes, encoding: str) -> int:
+    """The line number the end of ``data`` (cut where decoding failed) is on."""
+    return data.decode(encoding, errors="replace").count("\n") + 1
 
 
 def csv_records(text: str) -> Iterator[list[Cell]]:
@@ -134,21 +215,100 @@ def csv_records(text: str) -> Iterator[list[Cell]]:
     # Excel in a Vietnamese locale separates with ";" (the decimal mark is ","); "Unicode
     # text" exports use tabs.
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [cell.strip() or None for cell in record]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            yield [cell.strip() or None for cell in record]
+    except csv.Error:
+        # The csv module's own limit (131,072 characters in a field) is the only error
+        # it raises on text read with newline="": a cell far too long.
+        raise UnreadableFile("cell_too_long", line=reader.line_num, max=MAX_CELL_CHARS
+                             ) from None
 
 
-def xlsx_records(data: bytes) -> Iterator[list[Cell]]:
+def xlsx_records(data: bytes, max_rows: int) -> Iterator[list[Cell]]:
+    check_archive(data, max_rows)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        try:
+            sheet = workbook.worksheets[0]
+            if (sheet.max_column or 0) > MAX_COLUMNS:
+                raise UnreadableFile("sheet_too_wide", max=MAX_COLUMNS)
+            # openpyxl pads every row to the sheet's declared size ("A1:XFD1048576" is a
+            # billion cells): forget it, and never read past the column bound, so the work
+            # follows the cells the sheet holds. A sheet that declares no size and hides a
+            # value past column MAX_COLUMNS + 1 is hand-made; that value is not read.
+            sheet.reset_dimensions()
+            for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+                yield [xlsx_cell(value) for value in row]
+        finally:
+            workbook.close()
+    except UnreadableFile:
+        raise
+    except Exception:
+        # openpyxl trusts the archive's parts: a damaged or hand-made one fails in whatever
+        # way the part it breaks does (a ParseError for junk XML, defusedxml's refusal of
+        # entities, a KeyError for a missing part, an OverflowError for a date past 9999…).
+        # To the uploader each means the same: this is no workbook we can read.
         raise UnreadableFile("bad_xlsx") from None
+
+
+def check_archive(data: bytes, max_rows: int) -> None:
+    """Refuse an archive whose directory declares too many parts or too many bytes, or whose
+    parts hold more strings or cells than ``max_rows`` rows of a template.
+
+    The directory's entry count is read first, so a directory of a million entries is
+    refused before zipfile builds an object for each; then the directory, then each part.
+    """
+    if declared_members(data) > MAX_XLSX_MEMBERS:
+        raise UnreadableFile("xlsx_too_many_parts", max=MAX_XLSX_MEMBERS)
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [xlsx_cell(value) for value in row]
-    finally:
-        workbook.close()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            check_sizes(members)
+            strings_left, cells_left = max_rows * STRINGS_PER_ROW, max_rows * CELLS_PER_ROW
+            for member in members:
+                # Any part may be the one [Content_Types].xml names as the strings or a sheet.
+                content = archive.read(member)
+                strings_left -= occurrences(_SHARED_STRING, content, strings_left + 1)
+                cells_left -= occurrences(_CELL, content, cells_left + 1)
+                if strings_left < 0 or cells_left < 0:
+                    raise UnreadableFile("xlsx_too_many_cells", rows=max_rows)
+    except UnreadableFile:
+        raise
+    except Exception:
+        # A directory or part zipfile cannot read: cut, a wrong CRC, encrypted, an unknown
+        # compression. To the uploader each is a damaged workbook.
+        raise UnreadableFile("bad_xlsx") from None
+
+
+def check_sizes(members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise UnreadableFile("xlsx_too_many_parts", max=MAX_XLSX_MEMBERS)
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > MAX_XLSX_UNPACKED or (unpacked > RATIO_FROM
+                                        and unpacked > MAX_XLSX_RATIO * packed):
+        raise UnreadableFile("xlsx_too_large", max=MAX_XLSX_UNPACKED // (1024 * 1024))
+
+
+def occurrences(pattern: re.Pattern[bytes], content: bytes, most: int) -> int:
+    """How often ``pattern`` occurs in ``content``, counting no further than ``most``: a
+    loop, so the count costs no memory however many matches there are."""
+    found = 0
+    for found, _match in enumerate(pattern.finditer(content), start=1):
+        if found >= most:
+            break
+    return found
+
+
+def declared_members(data: bytes) -> int:
+    """The entry count in the archive's end record (0 if there is none: zipfile then says
+    the archive is broken). 0xFFFF means a ZIP64 archive, larger than any workbook here."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + _EOCD.size:
+        return 0
+    return _EOCD.unpack_from(data, end)[4]
 
 
 def xlsx_cell(value: object) -> Cell:

@@ -18,6 +18,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from survey_app.database import savepoint
+from survey_app.inputs import json_is_clean
+from survey_app.inputs import valid_id
 from survey_app.messages import N_
 from survey_app.messages import describe
 from survey_app.models import Channel
@@ -30,7 +32,6 @@ from survey_app.services.intake.take import Stored
 from survey_app.services.intake.take import Submission
 from survey_app.services.intake.take import choose_version
 from survey_app.services.intake.take import take
-from survey_app.services.intake.take import valid_id
 from survey_app.services.intake.take import valid_submission_id
 from survey_app.services.people.entry import EntryForm
 from survey_app.services.people.entry import entry_forms
@@ -96,6 +97,12 @@ def prepare(session: Session, user: User, item: Any,
     answers = item.get("answers")
     if submission_id is None or not isinstance(answers, dict):
         return SyncResult(submission_id, "invalid", 422, {"_": _(DAMAGED)})
+    if not json_is_clean(item):
+        # Refused whole, as the QR form refuses it: PostgreSQL would refuse a NUL, SQLite
+        # would keep it, and a lone surrogate cannot be written at all.
+        return SyncResult(submission_id, "invalid", 422, {"_": _(
+            "This response holds characters that cannot be stored (invisible control "
+            "characters), so it was not stored.")})
     entry = allowed.get(valid_id(item.get("campaign_form_id")))
     commune_id = valid_id(item.get("commune_id"))
     if entry is None or commune_id not in entry.commune_ids:

@@ -16,14 +16,18 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from forms import validate_answers
 from forms.validate import AnswerError
+from survey_app.database import after_commit
+from survey_app.inputs import valid_id
 from survey_app.models import Channel
 from survey_app.models import FormVersion
 from survey_app.services.intake.live_links import PublishedVersion
@@ -34,8 +38,9 @@ from survey_app.services.intake.store import store_response
 #: Opens the unit of work a response is stored in: ``unit_of_work(session)`` on the ORM side,
 #: ``write_transaction(engine)`` for the QR path's bare connection.
 Transaction = Callable[[], AbstractContextManager[Session | Connection]]
-#: Database ids are 32-bit on both backends; anything else a client sends is not one.
-MAX_ID = 2**31 - 1
+#: Sent with the channel once a response ``take`` stored is committed (when the unit of work
+#: it was stored in, or the outer one, commits; never if it rolls back): survey_app/metrics.py.
+response_stored = Namespace().signal("response-stored")
 
 
 @dataclass(frozen=True)
@@ -111,20 +116,13 @@ def take(submission: Submission, version: StoredVersion | None,
                 entered_by_id=submission.entered_by_id,
                 duration_seconds=submission.duration_seconds,
             )
+            if stored.created:
+                after_commit(connection, partial(response_stored.send, submission.channel))
     except SubmissionConflict:
         return Conflict()
     if stored.created:
         return Stored(stored.response_id)
     return IdenticalResend(stored.response_id)
-
-
-def valid_id(value: Any) -> int | None:
-    """``value`` as a database id if it can be one, else None (a list, "²", 2**31, True)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
-        return value
-    return None
 
 
 def valid_submission_id(value: str | None) -> str | None:

@@ -28,7 +28,6 @@ from sqlalchemy import tuple_
 from sqlalchemy.orm import Session
 
 import analytics
-from analytics.distribution import DISTRIBUTED_TYPES
 from analytics.distribution import AnswerCount
 from analytics.distribution import QuestionDistribution
 from analytics.distribution import answer_distribution
@@ -305,7 +304,7 @@ def question_distributions(
     """How unflagged respondents answered each choice, rating and number question."""
     if form.definition is None:
         return []
-    questions = [q.id for q in form.definition.questions if q.type in DISTRIBUTED_TYPES]
+    questions = [q.id for q in form.definition.questions if not q.kind.free_text]
     where = answer_scope(results, form, questions, commune_ids)
     counts = session.execute(
         select(Answer.question_id, Answer.value, func.count())
@@ -356,7 +355,7 @@ def free_text_answers(
     """The newest free-text answers (only for roles allowed to read them: the caller checks)."""
     if form.definition is None:
         return []
-    questions = [q.id for q in form.definition.questions if q.type == "short_text"]
+    questions = [q.id for q in form.definition.questions if q.kind.free_text]
     if not questions:
         return []
     rows = session.execute(

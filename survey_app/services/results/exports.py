@@ -70,9 +70,11 @@ def attachment(results: CampaignResults, extension: str, suffix: str = "") -> st
     return f'attachment; filename="{name}.{extension}"'
 
 
-def log_export(kind: str, user, results: CampaignResults) -> None:
+def log_export(kind: str, user, results: CampaignResults, form_code: str | None = None) -> None:
     """Exports are logged (who, what, when): they take data out of the platform."""
-    log.info("export %s campaign=%s user=%s", kind, results.campaign.id, user.id)
+    log.info("export %s campaign=%s user=%s", kind, results.campaign.id, user.id, extra={
+        "export": kind, "campaign_id": results.campaign.id, "form": form_code,
+        "user_id": user.id, "role": user.role.value, "as_of": results.as_of.isoformat()})
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ def responses_csv(
     no ids, no time of day, no collection point or surveyor; free text only if allowed."""
     definition = form.definition
     questions = [q for q in definition.questions
-                 if include_text or q.type != "short_text"] if definition else []
+                 if include_text or not q.kind.free_text] if definition else []
     numbers = definition.numbers if definition else {}
     yield "\ufeff" + line([
         _("Row number"), _("Commune code"), _("Commune"), _("Grouping"), _("Form"), _("Version"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -85,3 +86,19 @@ def test_exports_refuse_what_the_user_cannot_see(as_user, results_world):
     assert client.get(f"/bang-dieu-khien/xuat/phieu.csv?{other}").status_code == 404
     assert client.get(f"/bang-dieu-khien/xuat/ket-qua.xlsx?{other}").status_code == 404
     assert as_user("surveyor").get("/bang-dieu-khien/xuat/phieu.csv").status_code == 403
+
+
+def test_every_export_is_logged_with_who_and_what(as_user, results_world, capsys):
+    client = as_user("steering")
+    capsys.readouterr()
+    client.get("/bang-dieu-khien/xuat/phieu.csv?form=PKS05")
+    client.get("/bang-dieu-khien/xuat/ket-qua.xlsx")
+    entries = [json.loads(line) for line in capsys.readouterr().err.splitlines()
+               if line.startswith("{")]
+    exports = [e for e in entries if e.get("export")]
+    steering = results_world.users["steering"]
+    assert [(e["export"], e["form"], e["user_id"], e["role"], e["campaign_id"])
+            for e in exports] == [
+        ("csv", "PKS05", steering.id, "steering", results_world.campaign.id),
+        ("xlsx", None, steering.id, "steering", results_world.campaign.id)]
+    assert all(e["request_id"] for e in exports)

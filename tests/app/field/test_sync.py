@@ -45,8 +45,8 @@ def count(model) -> int:
 
 def page_data(client) -> dict:
     html = client.get("/thuc-dia/ngoai-tuyen/").get_data(as_text=True)
-    found = re.search(r'<script type="application/json" id="offline-data">(.*?)</script>', html,
-                      re.S)
+    found = re.search(r'<script type="application/json" id="offline-data"[^>]*>(.*?)</script>',
+                      html, re.S)
     return json.loads(found.group(1))
 
 
