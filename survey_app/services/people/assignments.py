@@ -95,13 +95,7 @@ def set_organisation(
     """
     if form.id not in {cf.form_id for cf in campaign.forms}:
         raise AssignmentError("form_not_in_campaign")
-    wanted = set(commune_ids)
-    valid = set(session.scalars(
-        select(Commune.id).where(Commune.id.in_(wanted),
-                                 Commune.province_id == campaign.province_id)
-    ))
-    if wanted - valid:
-        raise AssignmentError("commune_outside_province")
+    wanted = communes_of_province(session, campaign, commune_ids)
     current = organisation_map(session, campaign)
     changed = [c for c in wanted if current.get((form.id, c)) != organisation.id]
     scope = (OrganisationAssignment.campaign_id == campaign.id,
@@ -157,13 +151,7 @@ def assign_surveyor(
         raise AssignmentError("not_your_surveyor")
     if surveyor.province_id not in (None, campaign.province_id):
         raise AssignmentError("campaign_outside_province")
-    wanted = set(commune_ids)
-    valid = set(session.scalars(
-        select(Commune.id).where(Commune.id.in_(wanted),
-                                 Commune.province_id == campaign.province_id)
-    ))
-    if wanted - valid:
-        raise AssignmentError("commune_outside_province")
+    wanted = communes_of_province(session, campaign, commune_ids)
     current = surveyor_communes(session, campaign, surveyor)
     session.execute(delete(SurveyorAssignment).where(
         SurveyorAssignment.campaign_id == campaign.id,
@@ -176,6 +164,22 @@ def assign_surveyor(
     )
     session.flush()
     return surveyor
+
+
+
+def communes_of_province(session: Session, campaign: Campaign, commune_ids) -> set[int]:
+    """The chosen communes, if every one lies in the campaign's province.
+
+    :raises AssignmentError: one does not.
+    """
+    wanted = set(commune_ids)
+    valid = set(session.scalars(
+        select(Commune.id).where(Commune.id.in_(wanted),
+                                 Commune.province_id == campaign.province_id)
+    ))
+    if wanted - valid:
+        raise AssignmentError("commune_outside_province")
+    return wanted
 
 
 def user_campaigns(session: Session, user: User) -> list[Campaign]:
