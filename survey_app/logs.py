@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from datetime import UTC
 from datetime import datetime
 
@@ -46,6 +46,9 @@ STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), Non
 class JsonFormatter(logging.Formatter):
     """One JSON object per record, on one line."""
 
+    #: Made once: ``json.dumps`` with options builds a new encoder on every call.
+    encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -53,12 +56,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, value in vars(record).items():
+        fields = record.__dict__
+        for key in fields:
             if key not in STANDARD_ATTRIBUTES and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = fields[key]
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return self.encoder.encode(entry)
 
 
 class RequestIdFilter(logging.Filter):
@@ -113,7 +117,7 @@ def init_app(app: Flask) -> None:
     def start_request() -> None:
         g.request_started = time.perf_counter()
         sent = request.headers.get("X-Request-ID", "")
-        g.request_id = sent if REQUEST_ID.match(sent) else uuid.uuid4().hex
+        g.request_id = sent if sent and REQUEST_ID.match(sent) else os.urandom(16).hex()
 
     @app.after_request
     def log_request(response: Response) -> Response:

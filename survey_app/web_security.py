@@ -21,6 +21,9 @@ CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
 #: Where a request keeps its nonce: the WSGI environ is one per request, whereas ``g`` lives as
 #: long as the app context, which a test (or a command) may keep across requests.
 NONCE_KEY = "survey.csp_nonce"
+#: Headers every response carries unless its view set its own.
+STATIC_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                  ("Referrer-Policy", "same-origin"))
 
 
 def init_app(app: Flask) -> None:
@@ -48,14 +51,18 @@ def csp_nonce() -> str:
 
 
 def set_security_headers(response: Response) -> Response:
+    # Every response passes here, the citizen's two included: one look at the headers a view
+    # set, then appends, rather than a scan of the headers per name.
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
-    if current_app.config["HTTPS"]:
-        headers.setdefault("Strict-Transport-Security",
-                           f"max-age={int(current_app.config['HSTS_SECONDS'])}")
+    present = {name.lower() for name, _ in headers}
+    for name, value in STATIC_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
+    if current_app.config["HTTPS"] and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security",
+                    f"max-age={int(current_app.config['HSTS_SECONDS'])}")
     if not is_static_asset(response):
         # Pages show people's answers, accounts and results, and the citizen's form carries
         # its own CSRF token and submission id: no browser or proxy may keep a copy.
@@ -66,5 +73,7 @@ def set_security_headers(response: Response) -> Response:
 def is_static_asset(response: Response) -> bool:
     """A file every visitor gets the same: a static folder's, or one its view marks public."""
     endpoint = request.endpoint or ""
-    return (endpoint == "static" or endpoint.endswith(".static")
-            or bool(response.cache_control.public))
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return True
+    # Parsing Cache-Control only where a view set one (most set none).
+    return "Cache-Control" in response.headers and bool(response.cache_control.public)
