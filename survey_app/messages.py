@@ -232,6 +232,42 @@ TEXTS: dict[str, str] = {
     "export_too_few": N_("%(form)s has fewer than %(min)s responses here, and single rows could "
                          "point at the people who gave them: they are downloaded once %(min)s "
                          "people have answered."),
+    # The audit trail's chain (services.audit.trail)
+    "audit_chain_holds": N_("The audit trail holds: %(count)s rows, last hash %(hash)s."),
+    "audit_broken_missing": N_("The audit trail breaks at row %(seq)s: that row is missing "
+                               "(the %(count)s rows before it hold)."),
+    "audit_broken_previous_hash": N_("The audit trail breaks at row %(seq)s: it does not "
+                                     "follow the row before it (the %(count)s rows before it "
+                                     "hold)."),
+    "audit_broken_entry_hash": N_("The audit trail breaks at row %(seq)s: the row was changed "
+                                  "after it was written (the %(count)s rows before it hold)."),
+}
+
+#: The words for each action of the audit trail (services.audit.actions).
+ACTION_TEXTS = {
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Failed sign-in"),
+    "sign_out": _l("Signed out"),
+    "account_created": _l("Account created"),
+    "account_changed": _l("Account changed"),
+    "account_enabled": _l("Account enabled"),
+    "account_disabled": _l("Account disabled"),
+    "password_set": _l("Password set by an administrator"),
+    "own_password_changed": _l("Own password changed"),
+    "two_factor_on": _l("Two-step sign-in turned on"),
+    "two_factor_off": _l("Two-step sign-in turned off"),
+    "rulebook_saved": _l("Rulebook version saved"),
+    "point_created": _l("Collection point created"),
+    "token_rotated": _l("QR link replaced"),
+    "point_retired": _l("Collection point retired"),
+    "points_created": _l("Collection points created in bulk"),
+    "organisation_assigned": _l("Organisation assigned to a form"),
+    "organisations_reset": _l("Organisations reset to the forms' defaults"),
+    "surveyor_assigned": _l("Surveyor's communes changed"),
+    "form_published": _l("Form version published"),
+    "import_stored": _l("Import stored"),
+    "import_discarded": _l("Import discarded"),
+    "export_downloaded": _l("Results downloaded"),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."

@@ -11,6 +11,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from survey_app.access import role_required
@@ -24,6 +25,8 @@ from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Form
 from survey_app.models import Organisation
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 from survey_app.services.people.accounts import ensure_organisations
 from survey_app.services.people.assignments import campaign_communes
 from survey_app.services.people.assignments import default_organisations
@@ -81,6 +84,10 @@ def assignments_save(campaign_id: int):
     try:
         with unit_of_work(db.session):
             changed = set_organisation(db.session, campaign, form, commune_ids, organisation)
+            trail.record(db.session, current_user, Action.ORGANISATION_ASSIGNED,
+                         target=("campaign", campaign.id), province_id=campaign.province_id,
+                         form=form.code, organisation=organisation.code,
+                         communes=sorted(commune_ids), changed=changed)
     except DomainError as error:
         flash(describe(error), "error")
         return redirect(url_for("admin.assignments", campaign=campaign_id), code=303)
@@ -97,5 +104,7 @@ def assignments_reset(campaign_id: int):
         campaign = db.get_or_404(Campaign, campaign_id)
         ensure_organisations(db.session)
         reset_organisations(db.session, campaign)
+        trail.record(db.session, current_user, Action.ORGANISATIONS_RESET,
+                     target=("campaign", campaign.id), province_id=campaign.province_id)
     flash(_("Every form is run again by the organisation of the programme table."))
     return redirect(url_for("admin.assignments", campaign=campaign_id), code=303)

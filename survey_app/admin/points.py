@@ -38,6 +38,8 @@ from survey_app.models import Form
 from survey_app.models import Grouping
 from survey_app.models import Province
 from survey_app.models import Role
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 from survey_app.services.collection_points.points import commune_summaries
 from survey_app.services.collection_points.points import create_point
 from survey_app.services.collection_points.points import point_stats
@@ -215,10 +217,10 @@ def add_point(commune_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a form for the new point."), "error")
         return redirect(url_for("admin.commune_points", commune_id=commune.id))
-    point = attempt(lambda: create_point(
+    point = attempt(lambda: audited_point(create_point(
         db.session, visible_commune(commune_id),
         db.session.scalar(select(Form).where(Form.code == form.form_code.data)),
-        form.label.data))
+        form.label.data), Action.POINT_CREATED))
     if point is None:
         return redirect(url_for("admin.commune_points", commune_id=commune.id))
     flash(_("Point for %(code)s opened. Print its poster and post it at the counter.",
@@ -234,6 +236,7 @@ def rotate_point(point_id: int):
     with unit_of_work(db.session):
         point = visible_point(point_id)
         rotate_token(db.session, point)
+        audited_point(point, Action.TOKEN_ROTATED)
     flash(_("The code of %(code)s was changed. Print the new poster now: the old one no longer "
             "opens the form.", code=point.form.code))
     return redirect(url_for("admin.commune_points", commune_id=point.commune_id,
@@ -247,8 +250,18 @@ def retire(point_id: int):
     with unit_of_work(db.session):
         point = visible_point(point_id)
         retire_point(db.session, point)
+        audited_point(point, Action.POINT_RETIRED)
     flash(_("Point for %(code)s retired. Take its posters down.", code=point.form.code))
     return redirect(url_for("admin.commune_points", commune_id=point.commune_id))
+
+
+def audited_point(point: CollectionPoint, action: Action) -> CollectionPoint:
+    """The trail's row for a change to a point, in the change's unit of work (never the
+    token: whoever reads the trail could answer as the counter)."""
+    trail.record(db.session, current_user, action, target=("collection_point", point.id),
+                 province_id=point.commune.province_id, commune=point.commune.code,
+                 form=point.form.code, label=point.label)
+    return point
 
 
 def batch_scope() -> tuple[PosterScope, str]:

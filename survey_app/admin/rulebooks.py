@@ -33,6 +33,8 @@ from survey_app.inputs import whole_number
 from survey_app.models import Form
 from survey_app.models import Province
 from survey_app.models import RulebookVersion
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 from survey_app.services.results import rulebooks as rulebooks_service
 
 AREAS.append(("admin.rulebooks", _l("Rulebook: thresholds, samples and target")))
@@ -199,6 +201,10 @@ def rulebooks_save():
         with unit_of_work(db.session):
             row = rulebooks_service.save_rulebook(
                 db.session, province.id if province else None, rules, note, current_user.id)
+            trail.record(db.session, current_user, Action.RULEBOOK_SAVED,
+                         target=("rulebook_version", row.id),
+                         province_id=province.id if province else None,
+                         version=row.version, note=note)
     except ConcurrentChange:
         flash(_("Someone saved the rulebook at the same moment. Check the latest version and "
                 "save again."), "error")

@@ -28,6 +28,9 @@ from survey_app.extensions import db
 from survey_app.extensions import limiter
 from survey_app.extensions import login_manager
 from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
+from survey_app.services.people.accounts import record_failed_sign_in
 from survey_app.services.people.accounts import record_sign_in
 from survey_app.services.people.sign_in import authenticate
 from survey_app.services.people.two_factor import check_code
@@ -77,6 +80,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, form.username.data, form.password.data)
         if user is None:
+            attempt(lambda: record_failed_sign_in(db.session, form.username.data))
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
         target = same_site_path(request.args.get("next", "")) or home_for(user)
@@ -114,7 +118,7 @@ def code():
 
 def signed_in(user: User, target: str):
     with unit_of_work(db.session):
-        record_sign_in(db.session, user.id)
+        record_sign_in(db.session, user)
     login_user(user)
     return redirect(target)
 
@@ -125,6 +129,8 @@ def logout():
     """Sign out everywhere: the old session cookie stops working on the server."""
     with unit_of_work(db.session):
         current_user.end_sessions()
+        trail.record(db.session, current_user, Action.SIGN_OUT,
+                     target=("user", current_user.id))
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -27,6 +27,7 @@ from survey_app.dashboard import bp
 from survey_app.dashboard import presenters
 from survey_app.dashboard.filters import Filters
 from survey_app.dashboard.filters import parse_filters
+from survey_app.database import unit_of_work
 from survey_app.extensions import db
 from survey_app.messages import describe
 from survey_app.models import Commune
@@ -190,7 +191,8 @@ def export_xlsx():
     results = load_results(filters)
     content = exports.results_workbook(results, presenters.rulebook_label(
         results.rulebook, results.campaign.province.name))
-    exports.log_export("xlsx", current_user, results)
+    with unit_of_work(db.session):
+        exports.log_export(db.session, "xlsx", current_user, results)
     return Response(content, mimetype=exports.XLSX_MIMETYPE, headers={
         "Content-Disposition": exports.attachment(results, "xlsx"),
         "Cache-Control": "no-store"})
@@ -215,7 +217,8 @@ def export_csv():
         return redirect(url_for(".index", **request.args.to_dict()))
     rows = exports.responses_csv(db.session, results, form,
                                  include_text=results_service.may_read_free_text(current_user))
-    exports.log_export("csv", current_user, results, form.code)
+    with unit_of_work(db.session):
+        exports.log_export(db.session, "csv", current_user, results, form.code)
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": exports.attachment(results, "csv", form.code),
         "Cache-Control": "no-store"})

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
+from survey_app.models.audit import AuditEntry
 from survey_app.models.campaigns import Campaign
 from survey_app.models.campaigns import CampaignForm
 from survey_app.models.collection_points import CollectionPoint
@@ -25,6 +26,7 @@ from survey_app.models.users import User
 
 __all__ = [
     "Answer",
+    "AuditEntry",
     "Campaign",
     "CampaignForm",
     "Channel",

@@ -42,6 +42,8 @@ from survey_app.models import ImportRow
 from survey_app.models import ImportStatus
 from survey_app.models import Response
 from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 from survey_app.services.bulk_import.files import Cell
 from survey_app.services.bulk_import.files import UnreadableFile
 from survey_app.services.bulk_import.files import column_letter
@@ -519,6 +521,9 @@ def store_batch(session: Session, user: User, batch_id: int, today: date) -> Imp
     batch.confirmed_at = now_utc()
     batch.pending = None
     session.flush()
+    trail.record(session, user, Action.IMPORT_STORED, target=("import_batch", batch.id),
+                 campaign_id=batch.campaign_id, file=batch.file_name,
+                 stored=batch.stored_count, duplicates=batch.duplicate_count)
     return batch
 
 
@@ -530,6 +535,8 @@ def discard_batch(session: Session, user: User, batch_id: int) -> ImportBatch | 
         batch.status = ImportStatus.discarded
         batch.pending = None
         session.flush()
+        trail.record(session, user, Action.IMPORT_DISCARDED, target=("import_batch", batch.id),
+                     campaign_id=batch.campaign_id, file=batch.file_name)
     return batch
 
 

@@ -14,6 +14,9 @@ from forms import load_definition_file
 from survey_app.domain_error import DomainError
 from survey_app.models import Form
 from survey_app.models import FormVersion
+from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 
 DEFINITIONS = Path(__file__).resolve().parents[3] / "forms" / "definitions"
 
@@ -28,7 +31,7 @@ class Published:
     created: bool
 
 
-def publish_form(session: Session, path: str | Path) -> Published:
+def publish_form(session: Session, path: str | Path, actor: User | None = None) -> Published:
     """Validate a definition file and store it as a new version of its form.
 
     Publishing the same content again is a no-op; the form page shows the highest version.
@@ -68,10 +71,13 @@ def publish_form(session: Session, path: str | Path) -> Published:
                           checksum=checksum)
     session.add(version)
     session.flush()
+    trail.record(session, actor, Action.FORM_PUBLISHED, target=("form_version", version.id),
+                 form=form.code, version=version.version, checksum=checksum)
     return Published(version, created=True)
 
 
-def publish_bundled(session: Session) -> list[Published]:
-    """Publish every definition shipped in ``forms/definitions``, oldest version first."""
+def publish_bundled(session: Session, actor: User | None = None) -> list[Published]:
+    """Publish every definition shipped in ``forms/definitions``, oldest version first
+    (``actor`` None: the shell, the demo or a script)."""
     paths = sorted(DEFINITIONS.glob("*.yaml"), key=lambda p: (p.name.split(".")[0], p.name))
-    return [publish_form(session, path) for path in paths]
+    return [publish_form(session, path, actor) for path in paths]

@@ -26,6 +26,8 @@ from survey_app.models import Organisation
 from survey_app.models import Province
 from survey_app.models import Role
 from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 
 #: The six mass organisations of the programme table (DOMAIN.md), codes as in form definitions.
 ORGANISATIONS = (
@@ -150,7 +152,16 @@ def create_account(
     user.set_password(password)
     session.add(user)
     session.flush()
+    trail.record(session, actor, Action.ACCOUNT_CREATED, target=("user", user.id),
+                 province_id=user.province_id, **account_facts(user))
     return user
+
+
+def account_facts(user: User) -> dict[str, object]:
+    """What the trail keeps of an account: who and where, never a password or secret."""
+    return {"username": user.username, "role": user.role.value,
+            "scope": {name: getattr(user, name) for name in ALL_SCOPE_FIELDS
+                      if getattr(user, name)}}
 
 
 def update_account(
@@ -170,12 +181,25 @@ def update_account(
         # What a signed-in page may show was decided under the old scope.
         user.end_sessions()
     session.flush()
+    trail.record(session, actor, Action.ACCOUNT_CHANGED, target=("user", user.id),
+                 province_id=user.province_id, **account_facts(user))
     return user
 
 
-def record_sign_in(session: Session, user_id: int) -> None:
-    """Note when an account last signed in: one UPDATE, no read first."""
-    session.execute(update(User).where(User.id == user_id).values(last_login_at=now_utc()))
+def record_sign_in(session: Session, user: User) -> None:
+    """Note when an account last signed in (one UPDATE, no read first), in the trail too."""
+    session.execute(update(User).where(User.id == user.id).values(last_login_at=now_utc()))
+    trail.record(session, user, Action.SIGN_IN, target=("user", user.id))
+
+
+def record_failed_sign_in(session: Session, username: str) -> None:
+    """A refused sign-in: for an account, its name; for a name that is no account, "?" (what
+    was typed may be a password typed in the wrong box)."""
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    trail.record(session, None, Action.SIGN_IN_FAILED,
+                 target=("user", user.id) if user else None,
+                 province_id=user.province_id if user else None,
+                 actor_name=user.username if user else "?")
 
 
 def set_enabled(session: Session, actor: User, user: User, enabled: bool) -> User:
@@ -189,6 +213,9 @@ def set_enabled(session: Session, actor: User, user: User, enabled: bool) -> Use
         user.end_sessions()
     user.is_enabled = enabled
     session.flush()
+    trail.record(session, actor, Action.ACCOUNT_ENABLED if enabled else Action.ACCOUNT_DISABLED,
+                 target=("user", user.id), province_id=user.province_id,
+                 username=user.username)
     return user
 
 
@@ -200,6 +227,10 @@ def set_password(session: Session, actor: User | None, user: User, password: str
     user.set_password(password)
     user.end_sessions()
     session.flush()
+    own = actor is not None and actor.id == user.id
+    trail.record(session, actor, Action.OWN_PASSWORD_CHANGED if own else Action.PASSWORD_SET,
+                 target=("user", user.id), province_id=user.province_id,
+                 username=user.username)
     return user
 
 

@@ -24,6 +24,8 @@ from survey_app.models import OrganisationAssignment
 from survey_app.models import Role
 from survey_app.models import SurveyorAssignment
 from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 
 
 class AssignmentError(DomainError):
@@ -163,6 +165,10 @@ def assign_surveyor(
         for c in sorted(wanted - current)
     )
     session.flush()
+    trail.record(session, actor, Action.SURVEYOR_ASSIGNED, target=("user", surveyor.id),
+                 province_id=campaign.province_id, campaign_id=campaign.id,
+                 surveyor=surveyor.username, added=sorted(wanted - current),
+                 removed=sorted(current - wanted))
     return surveyor
 
 

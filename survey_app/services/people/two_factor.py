@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from survey_app.domain_error import DomainError
 from survey_app.models import Role
 from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 from survey_app.services.collection_points.qr import qr_code
 from survey_app.services.people.accounts import AccountError
 
@@ -82,6 +84,7 @@ def turn_on(session: Session, user: User, secret: str, code: str, at: datetime) 
     user.totp_last_step = step
     user.end_sessions()
     session.flush()
+    trail.record(session, user, Action.TWO_FACTOR_ON, target=("user", user.id))
     return user
 
 
@@ -109,7 +112,7 @@ def turn_off_own(session: Session, user: User, code: str, at: datetime) -> User:
     :raises TwoFactorError: ``totp_wrong_code``.
     """
     check_code(session, user, code, at)
-    return _turn_off(session, user)
+    return _turn_off(session, user, user)
 
 
 def turn_off(session: Session, actor: User | None, user: User) -> User:
@@ -120,11 +123,13 @@ def turn_off(session: Session, actor: User | None, user: User) -> User:
     """
     if actor is not None and actor.role is not Role.admin:
         raise AccountError("not_yours")
-    return _turn_off(session, user)
+    return _turn_off(session, actor, user)
 
 
-def _turn_off(session: Session, user: User) -> User:
+def _turn_off(session: Session, actor: User | None, user: User) -> User:
     user.totp_secret = None
     user.totp_last_step = None
     session.flush()
+    trail.record(session, actor, Action.TWO_FACTOR_OFF, target=("user", user.id),
+                 province_id=user.province_id, username=user.username)
     return user

@@ -32,6 +32,8 @@ from survey_app.models import Commune
 from survey_app.models import FormVersion
 from survey_app.models import Grouping
 from survey_app.models import Response
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 from survey_app.services.results.campaign import CampaignFormInfo
 from survey_app.services.results.campaign import CampaignResults
 from survey_app.services.results.campaign import end_of_day
@@ -70,8 +72,13 @@ def attachment(results: CampaignResults, extension: str, suffix: str = "") -> st
     return f'attachment; filename="{name}.{extension}"'
 
 
-def log_export(kind: str, user, results: CampaignResults, form_code: str | None = None) -> None:
-    """Exports are logged (who, what, when): they take data out of the platform."""
+def log_export(session: Session, kind: str, user, results: CampaignResults,
+               form_code: str | None = None) -> None:
+    """Exports are logged and kept in the audit trail (who, what, when): they take data out of
+    the platform. Call inside a unit of work."""
+    trail.record(session, user, Action.EXPORT_DOWNLOADED, target=("campaign", results.campaign.id),
+                 province_id=results.campaign.province_id, export=kind, form=form_code,
+                 as_of=results.as_of.isoformat())
     log.info("export %s campaign=%s user=%s", kind, results.campaign.id, user.id, extra={
         "export": kind, "campaign_id": results.campaign.id, "form": form_code,
         "user_id": user.id, "role": user.role.value, "as_of": results.as_of.isoformat()})
