@@ -114,6 +114,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.retire", "POST"): staff(),
     # Administration proper.
     ("admin.index", "GET"): staff(),
+    ("admin.audit", "GET"): staff(steering=OK),
     ("admin.rulebooks", "GET"): staff(),
     ("admin.rulebooks_save", "POST"): staff(),
     ("admin.assignments", "GET"): staff(),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -127,20 +127,18 @@ def verify(session: Session) -> Verdict:
     """Walk the chain from the first row: every seq in turn, each previous hash the one before,
     each hash recomputed from the row as stored."""
     previous, expected_seq, checked = GENESIS, 1, 0
-    for entry in rows_in_order(session):
-        if entry.seq != expected_seq:
-            return Verdict(checked, expected_seq, "missing")
-        if entry.previous_hash != previous:
-            return Verdict(checked, entry.seq, "previous_hash")
-        if chain_hash(previous, entry_fields(entry)) != entry.entry_hash:
-            return Verdict(checked, entry.seq, "entry_hash")
-        previous, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
-    return Verdict(checked)
-
-
-def rows_in_order(session: Session) -> Iterator[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=500)
-    yield from session.scalars(query)
+    # Closed on every way out: on PostgreSQL yield_per reads through a server-side cursor.
+    with closing(session.scalars(query)) as rows:
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return Verdict(checked, expected_seq, "missing")
+            if entry.previous_hash != previous:
+                return Verdict(checked, entry.seq, "previous_hash")
+            if chain_hash(previous, entry_fields(entry)) != entry.entry_hash:
+                return Verdict(checked, entry.seq, "entry_hash")
+            previous, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
+    return Verdict(checked)
 
 
 @dataclass(frozen=True)
