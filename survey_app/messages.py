@@ -243,6 +243,16 @@ TEXTS: dict[str, str] = {
                                   "after it was written (the %(count)s rows before it hold)."),
 }
 
+#: What an audit row's target is (``AuditEntry.target_type``).
+TARGET_TEXTS = {
+    "user": _l("account"),
+    "collection_point": _l("collection point"),
+    "campaign": _l("campaign"),
+    "form_version": _l("form version"),
+    "import_batch": _l("import"),
+    "rulebook_version": _l("rulebook version"),
+}
+
 #: The words for each action of the audit trail (services.audit.actions).
 ACTION_TEXTS = {
     "sign_in": _l("Signed in"),

@@ -19,6 +19,7 @@ from survey_app.extensions import db
 from survey_app.inputs import valid_date
 from survey_app.inputs import whole_number
 from survey_app.messages import ACTION_TEXTS
+from survey_app.messages import TARGET_TEXTS
 from survey_app.models import Role
 from survey_app.services.audit import trail
 
@@ -43,5 +44,5 @@ def audit():
     verdict = trail.verify(db.session) if request.args.get("verify") else None
     return render_template(
         "admin/audit.html", rows=rows, total=total, page=page, pages=-(-total // PER_PAGE),
-        actions=ACTION_TEXTS, head=trail.head(db.session), verdict=verdict,
+        actions=ACTION_TEXTS, targets=TARGET_TEXTS, head=trail.head(db.session), verdict=verdict,
         details_of=trail.details_of, since=since, until=until, wanted=wanted)
