@@ -17,6 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+import plotly.graph_objects as go
+
+from analytics.charts import INK
+from analytics.charts import RED
+from analytics.charts import SERIES
+from analytics.charts import layout
 from analytics.stats import Z95
 from analytics.stats import Interval
 from analytics.stats import wilson_interval
@@ -102,3 +108,49 @@ def funnel_limits(centre: float, sizes: Iterable[int], z: float = Z95) -> list[F
         half = z * math.sqrt(spread / size)
         limits.append(FunnelLimit(size, max(0.0, centre - half), min(1.0, centre + half)))
     return limits
+
+
+@dataclass(frozen=True)
+class FunnelWords:
+    responses: str = "QR responses"
+    rate: str = "QR satisfaction (%)"
+    centre: str = "Province's QR rate"
+    limit95: str = "95% limits"
+    limit998: str = "99.8% limits"
+    communes: str = "Communes"
+    listed: str = "Listed for audit"
+
+
+#: z for a two-sided 99.8% interval (three sigma, the funnel plot's outer limits).
+Z998 = 3.090232306167813
+
+
+def funnel_figure(gaps: list[ChannelGap], names: Mapping[int, str], centre: Fraction | None,
+                  words: FunnelWords) -> go.Figure:
+    """Each commune's QR rate against its number of QR responses, inside the limits that
+    chance allows around the province's QR rate; listed communes in red."""
+    fig = go.Figure()
+    points = [g for g in gaps if g.qr.valid]
+    sizes = [g.qr.valid for g in points]
+    if centre is not None and sizes:
+        span = range(max(1, min(sizes)), max(sizes) + 1)
+        for z, label, dash in ((Z95, words.limit95, "dash"), (Z998, words.limit998, "dot")):
+            limits = funnel_limits(float(centre), span, z)
+            xs = [limit.responses for limit in limits]
+            for index, side in enumerate(("low", "high")):
+                fig.add_trace(go.Scatter(
+                    x=xs, y=[getattr(limit, side) * 100 for limit in limits], mode="lines",
+                    line={"color": INK, "dash": dash, "width": 1}, name=label,
+                    legendgroup=label, showlegend=index == 0, hoverinfo="skip"))
+        fig.add_hline(y=float(centre) * 100, line={"color": SERIES[0], "width": 2},
+                      annotation_text=words.centre, annotation_position="bottom right")
+    for listed, colour, label in ((False, SERIES[0], words.communes), (True, RED, words.listed)):
+        chosen = [g for g in points if g.listed is listed]
+        fig.add_trace(go.Scatter(
+            x=[g.qr.valid for g in chosen], y=[float(g.qr.rate) * 100 for g in chosen],
+            mode="markers", name=label,
+            marker={"color": colour, "size": 10, "symbol": "diamond" if listed else "circle"},
+            text=[names.get(g.commune_id, "") for g in chosen],
+            hovertemplate="%{text}<br>%{y:.1f}% · n=%{x}<extra></extra>"))
+    return layout(fig, 420, xaxis={"title": {"text": words.responses}, "rangemode": "tozero"},
+                  yaxis={"title": {"text": words.rate}, "range": [0, 102]})

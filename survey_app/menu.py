@@ -13,6 +13,7 @@ AREAS = [
     ("field.index", _l("Field work"), {Role.coordinator, Role.surveyor}),
     ("field.progress", _l("Field progress"), {Role.steering, Role.grouping, Role.commune_official}),
     ("admin.points", _l("QR codes"), {Role.steering, Role.grouping, Role.commune_official}),
+    ("dashboard.channels", _l("QR against field"), {Role.steering, Role.grouping}),
     ("admin.audit", _l("Audit trail"), {Role.steering}),
     ("admin.index", _l("Administration"), set()),
 ]

@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("dashboard.index", "GET"): staff(**READER_PAGES),
     ("dashboard.report", "GET"): staff(**READER_PAGES),
     ("dashboard.trend", "GET"): staff(**READER_PAGES),
+    ("dashboard.channels", "GET"): staff(steering=OK, grouping=OK),
     ("dashboard.commune", "GET"): staff(**READERS),
     ("dashboard.export_xlsx", "GET"): staff(**READER_PAGES),
     ("dashboard.export_csv", "GET"): staff(**READER_PAGES),
