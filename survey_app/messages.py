@@ -232,6 +232,10 @@ TEXTS: dict[str, str] = {
     "export_too_few": N_("%(form)s has fewer than %(min)s responses here, and single rows could "
                          "point at the people who gave them: they are downloaded once %(min)s "
                          "people have answered."),
+    # Call-backs of field interviews (services.field_quality)
+    "back_check_missing": N_("This call-back is not on a list you may see."),
+    "back_check_result": N_("Choose what the call-back found."),
+    "back_check_note": N_("Keep the note to at most %(max)s characters."),
     # The audit trail's chain (services.audit.trail)
     "audit_chain_holds": N_("The audit trail holds: %(count)s rows, last hash %(hash)s."),
     "audit_broken_missing": N_("The audit trail breaks at row %(seq)s: that row is missing "
@@ -251,6 +255,7 @@ TARGET_TEXTS = {
     "form_version": _l("form version"),
     "import_batch": _l("import"),
     "rulebook_version": _l("rulebook version"),
+    "back_check": _l("call-back"),
 }
 
 #: The words for each action of the audit trail (services.audit.actions).
@@ -278,6 +283,7 @@ ACTION_TEXTS = {
     "import_stored": _l("Import stored"),
     "import_discarded": _l("Import discarded"),
     "export_downloaded": _l("Results downloaded"),
+    "back_check_recorded": _l("Call-back recorded"),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."

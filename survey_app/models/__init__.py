@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from survey_app.models.audit import AuditEntry
+from survey_app.models.back_checks import BackCheck
 from survey_app.models.campaigns import Campaign
 from survey_app.models.campaigns import CampaignForm
 from survey_app.models.collection_points import CollectionPoint
@@ -27,6 +28,7 @@ from survey_app.models.users import User
 __all__ = [
     "Answer",
     "AuditEntry",
+    "BackCheck",
     "Campaign",
     "CampaignForm",
     "Channel",

@@ -146,6 +146,12 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("field.assign", "GET"): staff(coordinator=OWN_ONLY),
     ("field.assign", "POST"): staff(coordinator=OWN_ONLY),
     ("field.progress", "GET"): staff(**READER_PAGES),
+    # The quality of field work: coordinators and the committee, never surveyors.
+    ("field.quality", "GET"): staff(coordinator=OK, steering=OK),
+    ("field.quality_pick", "POST"): staff(coordinator=CAMPAIGN, steering=CAMPAIGN),
+    # No back-check exists in the world: the page refuses the call-back and writes nothing.
+    ("field.quality_record", "POST"): staff(admin=REFUSED, coordinator=REFUSED,
+                                            steering=REFUSED),
     ("field.offline", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.offline_worker", "GET"): everyone(),
     ("field.offline_manifest", "GET"): everyone(),
@@ -221,7 +227,7 @@ def world(field_world, published_forms, create_point):
             values[name][target] = value
     db.session.commit()
     common = {"form_id": published_forms["PKS05"].id, "filename": "staff.css",
-              "extension": "csv", "name": "app.js"}
+              "extension": "csv", "name": "app.js", "back_check_id": 1}
     tokens = {name: user.session_token for name, user in field_world.users.items()}
     tokens["official"] = field_world.users["official"].session_token
     db.session.remove()

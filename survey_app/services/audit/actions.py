@@ -28,3 +28,4 @@ class Action(StrEnum):
     IMPORT_STORED = "import_stored"
     IMPORT_DISCARDED = "import_discarded"
     EXPORT_DOWNLOADED = "export_downloaded"
+    BACK_CHECK_RECORDED = "back_check_recorded"
