@@ -30,9 +30,10 @@ class Interview:
     response_id: int
     surveyor_id: int
     form_code: str
-    #: When it was done, in Vietnam time (naive or aware, all alike).
-    at: datetime
-    #: From opening to sending, when the phone or server knows it.
+    #: When it was done, in Vietnam time (naive or aware, all alike); None for a paper sheet
+    #: or an import, whose typing time says nothing of the interview.
+    at: datetime | None
+    #: From opening to sending, when the phone knows it (not for a sheet typed later).
     duration_seconds: int | None
     #: (question id, value) of every single-valued answer, in the form's order.
     answers: tuple[tuple[str, str], ...]
@@ -168,14 +169,15 @@ def indicators(mine: Sequence[Interview], form_medians: dict[str, float],
     spreads = [s for s in (spread(i.positions) for i in mine) if s is not None]
     observed = mean_closest_match(mine)
     expected = simulated_closest_match(mine, frequencies, rules, rng)
+    times = [i.at for i in mine if i.at is not None]
     return {
         "seconds_per_question": statistics.median(per_question) if per_question else None,
         "short_share": statistics.fmean(shorts) if shorts else None,
         "longest_run": statistics.fmean(runs) if runs else None,
         "position_spread": statistics.fmean(spreads) if spreads else None,
-        "per_hour": float(max_per_hour(i.at for i in mine)),
+        "per_hour": float(max_per_hour(times)) if times else None,
         "off_hours_share": statistics.fmean(
-            not rules.day_starts <= i.at.hour < rules.day_ends for i in mine),
+            not rules.day_starts <= at.hour < rules.day_ends for at in times) if times else None,
         "duplicate_excess": observed - expected if observed is not None
         and expected is not None else None,
     }
@@ -241,7 +243,8 @@ def interview_score(interview: Interview, surveyor_score: float, form_medians: d
         signs += interview.duration_seconds < rules.short_share * median
     if len(interview.positions) >= 4:
         signs += longest_run(interview.positions) == len(interview.positions)
-    signs += not rules.day_starts <= interview.at.hour < rules.day_ends
+    if interview.at is not None:
+        signs += not rules.day_starts <= interview.at.hour < rules.day_ends
     signs += closest
     return signs + surveyor_score / 10
 

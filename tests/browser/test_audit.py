@@ -26,5 +26,5 @@ def test_the_committee_reads_the_trail_and_checks_the_chain(field_world, live_se
     page.get_by_role("button", name="Kiểm tra chuỗi").click()
     # Seven form versions published by the fixtures, then three sign-ins.
     expect(page.get_by_role("status")).to_contain_text("Chuỗi nguyên vẹn: đã kiểm tra 10 dòng")
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     screenshot(page, f"audit-{size}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

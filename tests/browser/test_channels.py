@@ -22,5 +22,5 @@ def test_the_listed_commune_and_the_funnel(channel_world, live_server, request, 
     expect(page.get_by_role("heading", level=1)).to_have_text("QR so với khảo sát thực địa")
     expect(page.locator("#listed-head")).to_contain_text("(1)")
     expect(page.locator("#chart-funnel .main-svg").first).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     screenshot(page, f"channels-{size}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

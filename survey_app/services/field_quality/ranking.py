@@ -64,10 +64,10 @@ def week_start(day: date) -> date:
 def load_interviews(session: Session, campaign: Campaign, staff: Select,
                     week_of: date | None = None) -> list[Interview]:
     """The campaign's responses entered by ``staff`` (in one week if asked), as the
-    indicators read them. Until the offline app reports when an interview began, its time is
-    when the server received it."""
+    indicators read them. Until the offline app reports when an interview began, an
+    interview's time is when the server received it."""
     query = (select(Response.id, Response.entered_by_id, Form.code, Response.received_at,
-                    Response.duration_seconds, Response.form_version_id)
+                    Response.duration_seconds, Response.form_version_id, Response.channel)
              .join(Form, Form.id == Response.form_id)
              .where(Response.campaign_id == campaign.id, Response.is_flagged.is_(False),
                     Response.channel.in_(FIELD_CHANNELS), Response.entered_by_id.in_(staff))
@@ -102,9 +102,14 @@ def interview(row, definition, given: dict[str, str]) -> Interview:
         elif question.kind.scale and value.lstrip("-").isdigit() and int(value) in question.scale:
             closed.append((question.id, value))
             positions.append((int(value) - question.scale.start, len(question.scale)))
+    # A sheet typed or imported later tells when it was typed, not when or how fast the
+    # interview went: only an interview on the phone has a time and a duration.
+    interviewed = row.channel is Channel.field
     return Interview(row.id, row.entered_by_id, row.code,
-                     row.received_at.astimezone(VIETNAM).replace(tzinfo=None),
-                     row.duration_seconds, tuple(closed), tuple(positions))
+                     row.received_at.astimezone(VIETNAM).replace(tzinfo=None)
+                     if interviewed else None,
+                     row.duration_seconds if interviewed else None, tuple(closed),
+                     tuple(positions))
 
 
 @dataclass(frozen=True)
