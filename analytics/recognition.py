@@ -331,8 +331,8 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def problem(self, code: str, where: str, **params: Any) -> None:
-        self.problems.append(Problem(code, where, params))
+    def problem(self, kind: str, where: str, /, **params: Any) -> None:
+        self.problems.append(Problem(kind, where, params))
 
     def read(self, data: object) -> RecognitionRules:
         if not isinstance(data, Mapping):

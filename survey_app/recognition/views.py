@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -211,7 +212,9 @@ def evidence(campaign_id: int, commune_id: int, evidence_id: int):
     path = evidence_service.evidence_path(evidence_folder(), item)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True,
+    # Read whole (at most EVIDENCE_MAX_BYTES): no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=item.content_type,
+                         as_attachment=True,
                          download_name=item.file_name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -143,14 +143,14 @@ def write_annex_pdf(session: Session, decision: Decision, out: BinaryIO) -> None
         header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                     ("TOPPADDING", (0, 1), (-1, 1), 8)]))
         form = rows[0].form_code if rows else None
-        table = [[_("No."), _("Commune"), _("District or cluster"), _("Total score"),
+        table = [[_("Row no."), _("Name of the unit"), _("District or cluster"), _("Total score"),
                   _("%(form)s satisfaction", form=form) if form else ""]]
         for n, row in enumerate(rows, start=1):
             table.append([str(n), Paragraph(escape(row.commune), normal),
                           Paragraph(escape(row.grouping), normal),
-                          number_text(row.total),
-                          percent_text(row.form_rate) + "%" if row.form_rate is not None
-                          else ""])
+                          vietnamese(number_text(row.total)),
+                          vietnamese(percent_text(row.form_rate)) + "%"
+                          if row.form_rate is not None else ""])
         body = Table(table, colWidths=[12 * mm, 58 * mm, 50 * mm, 24 * mm, 31 * mm],
                      repeatRows=1)
         body.setStyle(TableStyle([
@@ -205,7 +205,7 @@ def annex_xlsx(session: Session, decision: Decision) -> bytes:
                         "%(campaign)s", campaign=decision.campaign.name)])
         sheet.append([])
         form = rows[0].form_code if rows else None
-        sheet.append([_("No."), _("Commune"), _("Type"), _("District or cluster"),
+        sheet.append([_("Row no."), _("Name of the unit"), _("Type"), _("District or cluster"),
                       _("Total score"), _("%(form)s satisfaction (%%)", form=form or "")])
         for cell in sheet[6]:
             cell.font = Font(bold=True)
@@ -223,6 +223,11 @@ def annex_xlsx(session: Session, decision: Decision) -> bytes:
         buffer = io.BytesIO()
         book.save(buffer)
     return buffer.getvalue()
+
+
+def vietnamese(number: str) -> str:
+    """17,5 rather than 17.5: the decimal comma of a Vietnamese document."""
+    return number.replace(".", ",")
 
 
 def escape(text: str) -> str:
