@@ -169,6 +169,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     # grouping: the neighbour), the province decides. POSTs with nothing filled in are
     # refused without writing, except saving scores (an empty save is recorded) and
     # registration (an empty list withdraws the untouched drafts).
+    ("recognition.static", "GET"): everyone(),
     ("recognition.index", "GET"): staff(steering=OK, grouping=OK, official=OK),
     ("recognition.register", "POST"): staff(steering=CAMPAIGN),
     ("recognition.dossier", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
@@ -286,7 +287,7 @@ def recognition_dossier(campaign, commune, folder) -> int:
     return evidence.id
 
 
-STATIC_FILES = {"dashboard.static": "dashboard.css"}
+STATIC_FILES = {"dashboard.static": "dashboard.css", "recognition.static": "recognition.css"}
 #: Query-string arguments that name a unit, per endpoint: checked three ways like URL ones.
 QUERY_UNITS = {"admin.posters_pdf": {"commune": "commune_id"},
                "admin.posters_zip": {"commune": "commune_id"}}

@@ -139,7 +139,7 @@ def write_annex_pdf(session: Session, decision: Decision, out: BinaryIO) -> None
             [Paragraph(_("No.: %(number)s", number=escape(decision.number)), center),
              Paragraph("<i>" + place_and_date(province.name, decision.decided_on) + "</i>",
                        center)],
-        ], colWidths=[70 * mm, 105 * mm])
+        ], colWidths=[65 * mm, 105 * mm])
         header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                     ("TOPPADDING", (0, 1), (-1, 1), 8)]))
         form = rows[0].form_code if rows else None
@@ -151,7 +151,7 @@ def write_annex_pdf(session: Session, decision: Decision, out: BinaryIO) -> None
                           vietnamese(number_text(row.total)),
                           vietnamese(percent_text(row.form_rate)) + "%"
                           if row.form_rate is not None else ""])
-        body = Table(table, colWidths=[12 * mm, 58 * mm, 50 * mm, 24 * mm, 31 * mm],
+        body = Table(table, colWidths=[12 * mm, 55 * mm, 48 * mm, 24 * mm, 31 * mm],
                      repeatRows=1)
         body.setStyle(TableStyle([
             ("FONT", (0, 0), (-1, -1), REGULAR, 10.5), ("FONT", (0, 0), (-1, 0), BOLD, 10.5),
@@ -161,7 +161,7 @@ def write_annex_pdf(session: Session, decision: Decision, out: BinaryIO) -> None
         signature = Table([[
             "", Paragraph(f"<b>{escape(decision.signer_title.upper())}</b><br/><br/><br/><br/>"
                           f"<b>{escape(decision.signer_name)}</b>", bold_center)]],
-            colWidths=[85 * mm, 90 * mm])
+            colWidths=[80 * mm, 90 * mm])
         story = [
             header, Spacer(1, 10 * mm),
             Paragraph(_("LIST"), title),

@@ -24,7 +24,7 @@ def recognise_all(world) -> Decision:
     for commune in (world.meets, world.fails, world.nodata):
         db.session.add(Dossier(campaign_id=world.campaign.id, commune_id=commune.id,
                                state=DossierState.approved, survey_points=Decimal("17.5"),
-                               survey_rates={"PKS05": "82.5"}, rulebook_version=0))
+                               survey_rates={"PKS07": "82.5"}, rulebook_version=0))
     db.session.flush()
     return decisions.issue(db.session, world.campaign, world.users["steering"],
                            "45/QĐ-UBND", date(2026, 12, 5), "Nguyễn Thị Bình",
