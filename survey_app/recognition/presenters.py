@@ -93,12 +93,16 @@ class DossierRow:
 
 
 def dossier_rows(session: Session, campaign: Campaign, commune_ids: list[int]) -> list[DossierRow]:
+    found_all = list(session.scalars(
+        select(Dossier).join(Commune, Dossier.commune_id == Commune.id)
+        .where(Dossier.campaign_id == campaign.id, Dossier.commune_id.in_(commune_ids))
+        .order_by(Commune.name, Commune.code)))
+    # One read of the survey results for every dossier the commune still holds.
+    live = [d.commune_id for d in found_all if dossiers.needs_live_survey(d)]
+    parts = dossiers.survey_parts(session, campaign, live) if live else {}
     rows = []
-    for found in session.scalars(
-            select(Dossier).join(Commune, Dossier.commune_id == Commune.id)
-            .where(Dossier.campaign_id == campaign.id, Dossier.commune_id.in_(commune_ids))
-            .order_by(Commune.name, Commune.code)):
-        seen = dossiers.view(session, found)
+    for found in found_all:
+        seen = dossiers.view(session, found, parts.get(found.commune_id))
         rows.append(DossierRow(found.commune, found, seen.assessment.total,
                                seen.assessment.passes))
     return rows

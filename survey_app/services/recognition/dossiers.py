@@ -165,16 +165,31 @@ class SurveyPart:
     rulebook: RulebookInUse
 
 
-def survey_part(session: Session, campaign: Campaign, commune: Commune) -> SurveyPart:
-    """Compute the satisfaction criterion now, from the campaign's current results."""
-    only = select(Commune.id).where(Commune.id == commune.id)
-    results = campaign_results(session, campaign, only)
+def survey_parts(session: Session, campaign: Campaign, commune_ids: list[int]
+                 ) -> dict[int, SurveyPart]:
+    """Compute the satisfaction criterion now, from the campaign's current results, for
+    several communes in one read of the results."""
+    results = campaign_results(session, campaign, select(Commune.id).where(
+        Commune.id.in_(commune_ids)))
     rules = results.rulebook.rules.recognition
-    rates = {r.form_code: (r.rate if r.is_sufficient else None)
-             for r in results.evaluation.results}
-    statuses = results.evaluation.statuses
-    meets = bool(statuses) and statuses[0].status is Status.meets
-    return SurveyPart(survey_points(rules, rates, meets), rates, meets, results.rulebook)
+    rates: dict[int, dict[str, Fraction | None]] = {i: {} for i in commune_ids}
+    for result in results.evaluation.results:
+        rates[result.commune_id][result.form_code] = (result.rate if result.is_sufficient
+                                                      else None)
+    parts = {}
+    for status in results.evaluation.statuses:
+        meets = status.status is Status.meets
+        own = rates[status.commune.id]
+        parts[status.commune.id] = SurveyPart(survey_points(rules, own, meets), own, meets,
+                                              results.rulebook)
+    return parts
+
+
+def survey_part(session: Session, campaign: Campaign, commune: Commune) -> SurveyPart:
+    found = survey_parts(session, campaign, [commune.id]).get(commune.id)
+    if found is None:  # a commune since made inactive has no survey result: no points
+        return SurveyPart(Fraction(0), {}, False, rulebook_for(session, campaign.province_id))
+    return found
 
 
 @dataclass(frozen=True)
@@ -204,11 +219,16 @@ def stored_rates(data: dict | None) -> dict[str, Fraction | None]:
     return {code: (None if v is None else Fraction(v) / 100) for code, v in (data or {}).items()}
 
 
-def view(session: Session, dossier: Dossier) -> DossierView:
-    """The dossier as it stands: live survey points while it is with the commune for the
-    first time, the frozen ones (and their rulebook) once it has been submitted."""
+def needs_live_survey(dossier: Dossier) -> bool:
+    return dossier.survey_points is None or dossier.state in EDITABLE
+
+
+def view(session: Session, dossier: Dossier, part: SurveyPart | None = None) -> DossierView:
+    """The dossier as it stands: live survey points while the commune holds it, the frozen
+    ones (and their rulebook) once it is with the reviewers. ``part``: the live survey part
+    when the caller has computed it already (a list of dossiers)."""
     scores = {s.code: s for s in dossier.scores}
-    if dossier.survey_points is not None and dossier.state not in EDITABLE:
+    if not needs_live_survey(dossier):
         rulebook = rulebook_for(session, dossier.campaign.province_id,
                                 dossier.rulebook_version_id)
         survey = Fraction(dossier.survey_points)
@@ -216,7 +236,7 @@ def view(session: Session, dossier: Dossier) -> DossierView:
         met = bool(dossier.survey_met)
         version = dossier.rulebook_version or 0
     else:
-        part = survey_part(session, dossier.campaign, dossier.commune)
+        part = part or survey_part(session, dossier.campaign, dossier.commune)
         rulebook, survey, rates, met = part.rulebook, part.points, part.rates, part.meets
         version = rulebook.version
     rules = rulebook.rules.recognition
