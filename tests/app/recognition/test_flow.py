@@ -120,3 +120,31 @@ def test_two_dossiers_from_draft_to_decision(world, login):
     assert rows["Cụm thi đua số 1"] == ["2", "1", "1", "1"]
     assert rows["Cụm thi đua số 2"] == ["0", "0", "0", "0"]
     assert list(rows.values())[-1] == ["2", "1", "1", "1"]
+
+
+def saved_points(campaign_id: int, commune_id: int) -> dict[str, str]:
+    db.session.expire_all()
+    dossier = db.session.scalar(db.select(Dossier).where(
+        Dossier.campaign_id == campaign_id, Dossier.commune_id == commune_id))
+    return {s.code: str(s.points) for s in dossier.scores}
+
+
+def test_bad_scores_are_refused_whole_and_nothing_is_half_written(world, login):
+    c, meets = world.campaign, world.meets
+    login("steering").post(f"/cong-nhan/{c.id}/dang-ky", data={"commune": [meets.id]})
+    official = login("official")
+    url = f"/cong-nhan/{c.id}/xa/{meets.id}/diem"
+    official.post(url, data={"points_TC2": "20"})
+    for bad, words in (("26", "tối đa 25 điểm"), ("abc", "tối đa hai chữ số"),
+                       ("7,125", "tối đa hai chữ số"), ("-1", "tối đa hai chữ số")):
+        page = official.post(url, data={"points_TC1.1": "5", "points_TC2": bad},
+                             follow_redirects=True).get_data(as_text=True)
+        assert words in page, bad
+        assert saved_points(c.id, meets.id) == {"TC2": "20.00"}
+    long_note = official.post(url, data={"points_TC2": "21", "note_TC2": "x" * 2001},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "2000" in long_note
+    assert saved_points(c.id, meets.id) == {"TC2": "20.00"}
+    # The satisfaction criterion is never typed: a value sent for it is ignored.
+    official.post(url, data={"points_TC5": "20", "points_TC2": "21"})
+    assert saved_points(c.id, meets.id) == {"TC2": "21.00"}
