@@ -38,11 +38,11 @@ def applying(province: Province | None) -> rulebooks_service.RulebookInUse:
     return rulebooks_service.in_use(row) if row else rulebooks_service.BUILTIN
 
 
-def render(province: Province | None, problems: list[str], status: int = 200):
+def render(province: Province | None, problems: list[str], status: int = 200, note: str = ""):
     return render_template(
         "recognition/criteria.html", province=province, current=applying(province),
         provinces=list(db.session.scalars(select(Province).order_by(Province.name))),
-        problems=problems), status
+        problems=problems, note=note), status
 
 
 @bp.get("/bo-tieu-chi")
@@ -81,7 +81,7 @@ def criteria_upload():
             upload.stream.read(criteria_service.MAX_BYTES + 1))
         problems.extend(describe_recognition_problem(p) for p in found)
     if problems:
-        return render(province, problems, 422)
+        return render(province, problems, 422, note)
     try:
         with unit_of_work(db.session):
             row = criteria_service.save_criteria(

@@ -83,6 +83,8 @@ def test_a_dossier_from_registration_to_the_dashboard(world, live_server, browse
     context, page = fresh(browser, (1366, 768))
     sign_in(page, base, "grouping")
     page.goto(dossier_url)
+    page.locator("textarea[name='reason']").scroll_into_view_if_needed()
+    screenshot(page, "recognition-4a-review-form")
     page.get_by_role("button", name="Chấp nhận").click()
     expect(page.get_by_text("Trạng thái hồ sơ: Đã thẩm định.")).to_be_visible()
     screenshot(page, "recognition-4-reviewed")
@@ -120,4 +122,21 @@ def test_a_dossier_from_registration_to_the_dashboard(world, live_server, browse
     expect(page.get_by_text("1 / 3 xã được công nhận")).to_be_visible()
     page.locator("#recognition").scroll_into_view_if_needed()
     screenshot(page, "recognition-8-dashboard")
+    context.close()
+
+
+def test_a_criteria_file_with_mistakes_is_reported(world, live_server, browser, tmp_path):
+    context, page = fresh(browser, (1366, 768))
+    sign_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/cong-nhan/bo-tieu-chi?scope={world.campaign.province_id}")
+    expect(page.get_by_text("Cải cách hành chính")).to_be_visible()
+    bad = tmp_path / "tieu-chi.yaml"
+    bad.write_text("recognition:\n  satisfaction: {mode: doan}\n  criteria:\n"
+                   "    - {code: TC1, title: Dân chủ, max: 20, items: [{code: a, title: b, "
+                   "max: 5}]}\n", encoding="utf-8")
+    page.set_input_files("input[name='file']", str(bad))
+    page.fill("input[name='note']", "Thử bộ tiêu chí")
+    page.get_by_role("button", name="Nạp thành phiên bản tiếp theo").click()
+    expect(page.get_by_text("Bộ tiêu chí chưa được lưu:")).to_be_visible()
+    screenshot(page, "recognition-0-criteria-problems")
     context.close()
