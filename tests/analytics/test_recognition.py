@@ -3,6 +3,7 @@ and a criteria file read with every problem named."""
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -12,10 +13,13 @@ from hypothesis import strategies as st
 
 from analytics import Rulebook
 from analytics.recognition import ALL_OR_NOTHING
+from analytics.recognition import CommuneStage
 from analytics.recognition import RecognitionRules
 from analytics.recognition import RecognitionRulesError
 from analytics.recognition import assess
 from analytics.recognition import default_criteria
+from analytics.recognition import funnel
+from analytics.recognition import funnel_by_grouping
 from analytics.recognition import survey_points
 
 RULES = RecognitionRules()
@@ -129,3 +133,23 @@ def test_a_bad_criteria_file_names_every_problem():
         ("rec_points", "criteria[2].max"), ("rec_survey_criterion", "satisfaction.criterion"),
         ("rec_total_above_max", "pass.total_min"),
     }
+
+
+STAGES = st.builds(CommuneStage, st.sampled_from([None, 1, 2]), st.booleans(), st.booleans(),
+                   st.booleans(), st.booleans())
+
+
+@given(st.lists(STAGES, max_size=40), st.sampled_from(["all", "registered"]),
+       st.integers(1, 100).map(lambda n: Fraction(n, 100)))
+def test_the_funnel_counts_match_a_recomputation(stages, base, target):
+    got = funnel(stages, target, base)
+    registered = [s for s in stages if s.registered]
+    assert got.registered == len(registered)
+    assert got.recognised == sum(1 for s in registered if s.recognised)
+    denominator = len(registered) if base == "registered" else len(stages)
+    assert got.base == denominator
+    assert got.required == math.ceil(target * denominator)
+    assert got.is_reached == (denominator > 0 and got.recognised >= got.required)
+    groups = funnel_by_grouping(stages, target, base)
+    assert sum(g.registered for g in groups) == got.registered
+    assert sum(g.recognised for g in groups) == got.recognised

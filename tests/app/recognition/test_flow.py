@@ -62,6 +62,10 @@ def test_two_dossiers_from_draft_to_decision(world, login):
     assert "bien-ban.pdf" in html
     official.post(f"{own}/nop")
     assert state(c.id, meets.id) is DossierState.submitted
+    frozen = db.session.scalar(db.select(Dossier).where(Dossier.commune_id == meets.id))
+    assert (frozen.rulebook_version, str(frozen.survey_points)) == (1, "16.75")
+    assert frozen.rulebook_version_id is not None
+    assert frozen.survey_rates == {"PKS01": "87.5", "PKS05": "80"}
     assert official.post(f"{own}/diem", data=scores(FULL)).status_code == 303  # refused
     assert state(c.id, meets.id) is DossierState.submitted
 
