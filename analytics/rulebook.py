@@ -20,6 +20,9 @@ from decimal import InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from analytics.recognition import RecognitionRules
+from analytics.recognition import RecognitionRulesError
+
 FORM_CODE = re.compile(r"^[A-Z0-9_]{2,8}$")
 MAX_MIN_RESPONSES = 100_000
 
@@ -58,6 +61,8 @@ class Rulebook:
     #: Valid responses a commune needs on a form before its rate counts.
     min_responses: int = 30
     forms: Mapping[str, FormRule] = field(default_factory=default_form_rules)
+    #: The recognition dossier: criteria, pass rule, survey points, target base.
+    recognition: RecognitionRules = field(default_factory=RecognitionRules)
 
     def threshold_for(self, form_code: str) -> Fraction:
         rule = self.forms.get(form_code)
@@ -107,6 +112,7 @@ class Rulebook:
                 "min_responses": self.min_responses,
             },
             "forms": forms,
+            "recognition": self.recognition.to_dict(),
         }
 
     @classmethod
@@ -157,10 +163,20 @@ class _Reader:
             min_responses=self.count(defaults.get("min_responses", 30), "defaults.min_responses")
             or 30,
             forms={code: self.form(code, rule) for code, rule in forms.items()},
+            recognition=self.recognition(data.get("recognition")),
         )
         if self.problems:
             raise RulebookError(self.problems)
         return rulebook
+
+    def recognition(self, data: object) -> RecognitionRules:
+        if data is None:  # saved before recognition was kept: the defaults
+            return RecognitionRules()
+        try:
+            return RecognitionRules.from_dict(data)
+        except RecognitionRulesError as error:
+            self.problems.extend(f"recognition.{p.where}: {p.code}" for p in error.problems)
+            return RecognitionRules()
 
     def section(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
         value = data.get(name) or {}

@@ -71,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import field
     from survey_app import input_guard
     from survey_app import public
+    from survey_app import recognition
 
     input_guard.register(app)  # before the blueprints: it changes what <int:...> matches
     app.register_blueprint(public.bp)
@@ -79,6 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(field.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(recognition.bp)
     errors.register(app)
     cli.register(app)
     register_template_helpers(app)

@@ -67,3 +67,8 @@ class Config:
     #: An error's message in the log never carries the values of the statement that failed
     #: (they may be a respondent's answers).
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}
+    #: Where recognition evidence files are kept: outside the static folder, never served
+    #: except as a download to those who may read the dossier. None: instance/evidence.
+    RECOGNITION_EVIDENCE_DIR: str | None = None
+    #: The largest evidence file, in bytes (below MAX_CONTENT_LENGTH, so the refusal is ours).
+    EVIDENCE_MAX_BYTES = 4 * 1024 * 1024

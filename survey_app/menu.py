@@ -13,6 +13,8 @@ AREAS = [
     ("field.index", _l("Field work"), {Role.coordinator, Role.surveyor}),
     ("field.progress", _l("Field progress"), {Role.steering, Role.grouping, Role.commune_official}),
     ("admin.points", _l("QR codes"), {Role.steering, Role.grouping, Role.commune_official}),
+    ("recognition.index", _l("Recognition"), {Role.steering, Role.grouping,
+                                              Role.commune_official}),
     ("dashboard.channels", _l("QR against field"), {Role.steering, Role.grouping}),
     ("field.quality", _l("Quality of field work"), {Role.steering, Role.coordinator}),
     ("admin.audit", _l("Audit trail"), {Role.steering}),

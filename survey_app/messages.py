@@ -245,6 +245,52 @@ TEXTS: dict[str, str] = {
                                      "hold)."),
     "audit_broken_entry_hash": N_("The audit trail breaks at row %(seq)s: the row was changed "
                                   "after it was written (the %(count)s rows before it hold)."),
+    # Recognition (services.recognition, analytics.recognition)
+    "rec_not_allowed": N_("You may not do this for this commune or campaign."),
+    "rec_unknown_commune": N_("A commune chosen is not in this campaign's province."),
+    "rec_withdraw_started": N_("%(commune)s has started its dossier: its registration stays."),
+    "rec_not_editable": N_("The dossier is with the reviewers: it cannot be changed now."),
+    "rec_unknown_item": N_("%(code)s is not a criterion or sub-item scored by the commune."),
+    "rec_note_long": N_("A note or reason may have at most %(max)s characters."),
+    "rec_points_invalid": N_("%(code)s: enter points as a number with at most two decimals."),
+    "rec_points_above": N_("%(code)s: at most %(max)s points."),
+    "rec_blank": N_("Score every item before submitting. Still blank: %(codes)s."),
+    "rec_reason_needed": N_("Give the reason: the commune and the record will show it."),
+    "rec_wrong_step": N_("This step does not apply to the dossier in its current state."),
+    "rec_does_not_pass": N_("The dossier does not pass the rule: it can be rejected or "
+                            "returned, not approved."),
+    "rec_decision_exists": N_("The decision for this campaign is already recorded."),
+    "rec_nothing_approved": N_("No dossier is approved yet: there is nothing to decide."),
+    "rec_file_empty": N_("The file is empty."),
+    "rec_file_large": N_("The file is larger than %(max_mb)s MB. Scan it at a lower "
+                         "resolution or split it."),
+    "rec_file_kind": N_("%(name)s: attach a PDF, PNG or JPEG file."),
+    "rec_file_mismatch": N_("%(name)s: the content is not what the file's name says. Attach "
+                            "the document itself as PDF, PNG or JPEG."),
+    "rec_file_count": N_("At most %(max)s files per item."),
+    "rec_deadline_invalid": N_("Choose the kind of report, a title (at most %(max)s "
+                               "characters) and a date."),
+    "rec_deadline_unknown": N_("Choose one of this campaign's reports."),
+    "rec_report_filed": N_("This report is already recorded as sent."),
+    # A criteria file (analytics.recognition, services.recognition.criteria)
+    "rec_not_object": N_("must be a section of named entries"),
+    "rec_choice": N_("must be one of: %(allowed)s"),
+    "rec_survey_criterion": N_("no criterion has the code %(code)s"),
+    "rec_survey_items": N_("%(code)s is computed from the surveys and cannot have sub-items"),
+    "rec_form_code": N_("must be a form code such as PKS07"),
+    "rec_total_above_max": N_("the pass mark %(total)s is above the %(max)s points there are"),
+    "rec_points": N_("must be a number of points, with at most two decimals"),
+    "rec_points_positive": N_("must be more than 0"),
+    "rec_percent": N_("must be a percentage from 0 to 100"),
+    "rec_code": N_("a code of letters, digits and dots is needed (at most 16)"),
+    "rec_title": N_("a title is needed (at most 200 characters)"),
+    "rec_criteria_list": N_("must list from 1 to 20 criteria"),
+    "rec_items_list": N_("must list at most 30 sub-items"),
+    "rec_duplicate": N_("the code %(code)s is used twice"),
+    "rec_items_sum": N_("the sub-items add up to %(sum)s, not to the criterion's %(max)s"),
+    "rec_file_large_yaml": N_("the file is larger than %(max_kb)s kB"),
+    "rec_yaml_encoding": N_("the file must be UTF-8 text"),
+    "rec_yaml_syntax": N_("not valid YAML near line %(line)s"),
 }
 
 #: What an audit row's target is (``AuditEntry.target_type``).
@@ -346,3 +392,8 @@ def describe_import_problem(problem: ImportProblem) -> str:
     params = {name: format_date(value, "dd/MM/yyyy") if isinstance(value, date) else value
               for name, value in problem.params.items()}
     return text(answer_code(problem.code, params), params)
+
+
+def describe_recognition_problem(problem) -> str:
+    """One problem of a criteria file (``analytics.recognition.Problem``): where, why."""
+    return f"{problem.where}: {text(problem.code, problem.params)}"

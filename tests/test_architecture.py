@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RUFF = Path(sys.executable).with_name("ruff")
-BLUEPRINTS = ("public", "field", "dashboard", "admin", "api", "auth")
+BLUEPRINTS = ("public", "field", "dashboard", "admin", "api", "auth", "recognition")
 
 
 def ruff(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

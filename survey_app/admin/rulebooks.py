@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
 from flask import abort
@@ -197,6 +198,8 @@ def rulebooks_save():
             f"satisfied_{c.code}": set(request.form.getlist(f"satisfied_{c.code}"))
             for c in choices}}
         return render_page(province, values, problems, 422)
+    # The recognition criteria are loaded on their own page: this form keeps them as they are.
+    rules = replace(rules, recognition=applying(province).rules.recognition)
     try:
         with unit_of_work(db.session):
             row = rulebooks_service.save_rulebook(

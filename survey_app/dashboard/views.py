@@ -27,6 +27,7 @@ from survey_app.dashboard import bp
 from survey_app.dashboard import presenters
 from survey_app.dashboard.filters import Filters
 from survey_app.dashboard.filters import parse_filters
+from survey_app.dashboard.recognition import recognition_panel
 from survey_app.database import unit_of_work
 from survey_app.extensions import db
 from survey_app.messages import describe
@@ -97,6 +98,7 @@ def index():
         groups=presenters.group_rows(results),
         rows=presenters.table_rows(results, codes, presenters.Formats()),
         heat_by_grouping=len(results.communes) > presenters.HEATMAP_COMMUNES,
+        recognition=recognition_panel(results),
     )
 
 

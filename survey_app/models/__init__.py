@@ -13,6 +13,15 @@ from survey_app.models.form_versions import FormVersion
 from survey_app.models.imports import ImportBatch
 from survey_app.models.imports import ImportRow
 from survey_app.models.imports import ImportStatus
+from survey_app.models.recognition import Decision
+from survey_app.models.recognition import Dossier
+from survey_app.models.recognition import DossierEvent
+from survey_app.models.recognition import DossierScore
+from survey_app.models.recognition import DossierState
+from survey_app.models.recognition import Evidence
+from survey_app.models.recognition import Registration
+from survey_app.models.recognition import ReportFiling
+from survey_app.models.recognition import ReportingDeadline
 from survey_app.models.responses import Answer
 from survey_app.models.responses import Channel
 from survey_app.models.responses import Response
@@ -34,6 +43,13 @@ __all__ = [
     "Channel",
     "CollectionPoint",
     "Commune",
+    # recognition
+    "Decision",
+    "Dossier",
+    "DossierEvent",
+    "DossierScore",
+    "DossierState",
+    "Evidence",
     "Form",
     "FormVersion",
     "Grouping",
@@ -43,6 +59,9 @@ __all__ = [
     "Organisation",
     "OrganisationAssignment",
     "Province",
+    "Registration",
+    "ReportFiling",
+    "ReportingDeadline",
     "Response",
     "ResponseTally",
     "RetiredToken",

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 import pytest
 from flask import g
+from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm import sessionmaker
@@ -28,8 +29,12 @@ from survey_app.models import Campaign
 from survey_app.models import CampaignForm
 from survey_app.models import Channel
 from survey_app.models import Commune
+from survey_app.models import Decision
+from survey_app.models import Dossier
+from survey_app.models import Evidence
 from survey_app.models import ImportBatch
 from survey_app.models import Province
+from survey_app.models import Registration
 from survey_app.models import Role
 from survey_app.models import SurveyorAssignment
 from survey_app.models.imports import ImportStatus
@@ -45,7 +50,7 @@ TARGETS = ("own", "neighbour", "foreign")
 OK, DENY, LOGIN, REFUSED = "ok", "deny", "login", "refused"
 #: Parameters that name a unit or something that belongs to one: checked three ways.
 SCOPED_PARAMS = {"commune_id", "point_id", "token", "user_id", "batch_id", "campaign_id",
-                 "campaign_form_id", "response_id"}
+                 "campaign_form_id", "response_id", "evidence_id"}
 
 
 def everyone() -> dict[str, object]:
@@ -167,6 +172,38 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("field.import_confirm", "POST"): staff(admin=REFUSED, coordinator=REFUSED,
                                             surveyor=(OK, REFUSED, REFUSED)),
     ("field.import_discard", "POST"): staff(admin=DENY, surveyor=OWN_ONLY),
+    # Recognition: the committee keeps registrations, dates and the decision; the commune
+    # fills its dossier; its grouping reviews it (the province, for a commune in no
+    # grouping: the neighbour), the province decides. POSTs with nothing filled in are
+    # refused without writing, except saving scores (an empty save is recorded) and
+    # registration (an empty list withdraws the untouched drafts).
+    ("recognition.static", "GET"): everyone(),
+    ("recognition.index", "GET"): staff(steering=OK, grouping=OK, official=OK),
+    ("recognition.register", "POST"): staff(steering=CAMPAIGN),
+    ("recognition.dossier", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
+                                          official=OWN_ONLY),
+    ("recognition.save_scores", "POST"): staff(official=OWN_ONLY),
+    ("recognition.upload_evidence", "POST"): staff(admin=REFUSED,
+                                                   official=(REFUSED, DENY, DENY)),
+    ("recognition.evidence", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
+                                           official=OWN_ONLY),
+    ("recognition.submit", "POST"): staff(admin=REFUSED, official=(REFUSED, DENY, DENY)),
+    ("recognition.review", "POST"): staff(admin=REFUSED, grouping=(REFUSED, DENY, DENY),
+                                          steering=(REFUSED, REFUSED, DENY)),
+    ("recognition.adjust", "POST"): staff(admin=REFUSED, grouping=(REFUSED, DENY, DENY),
+                                          steering=(REFUSED, REFUSED, DENY)),
+    ("recognition.file_report", "POST"): staff(admin=REFUSED, official=(REFUSED, DENY, DENY)),
+    ("recognition.decision", "GET"): staff(steering=CAMPAIGN),
+    ("recognition.decision_issue", "POST"): staff(admin=REFUSED,
+                                                  steering=(REFUSED, REFUSED, DENY)),
+    ("recognition.annex_pdf", "GET"): staff(steering=CAMPAIGN),
+    ("recognition.annex_xlsx", "GET"): staff(steering=CAMPAIGN),
+    ("recognition.deadlines", "GET"): staff(steering=CAMPAIGN, grouping=CAMPAIGN),
+    ("recognition.deadline_add", "POST"): staff(admin=REFUSED,
+                                                steering=(REFUSED, REFUSED, DENY)),
+    ("recognition.criteria", "GET"): staff(),
+    ("recognition.criteria_file", "GET"): staff(),
+    ("recognition.criteria_upload", "POST"): staff(admin=REFUSED),
 }
 
 
@@ -180,7 +217,7 @@ class Check:
 
 
 @pytest.fixture
-def world(field_world, published_forms, create_point):
+def world(field_world, published_forms, create_point, app, tmp_path):
     """field_world plus a foreign province, a point and a response per commune, batches."""
     foreign_province = Province(code="01", name="Hà Nội", division_type="thành phố")
     db.session.add(foreign_province)
@@ -225,6 +262,10 @@ def world(field_world, published_forms, create_point):
                             ("campaign_form_id", campaign_form.id),
                             ("response_id", stored.response_id)):
             values[name][target] = value
+    app.config["RECOGNITION_EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    for target in TARGETS:
+        values["evidence_id"][target] = recognition_dossier(
+            campaigns[target], communes[target], tmp_path / "evidence")
     db.session.commit()
     common = {"form_id": published_forms["PKS05"].id, "filename": "staff.css",
               "extension": "csv", "name": "app.js", "back_check_id": 1}
@@ -234,7 +275,27 @@ def world(field_world, published_forms, create_point):
     return values, common, tokens
 
 
-STATIC_FILES = {"dashboard.static": "dashboard.css"}
+def recognition_dossier(campaign, commune, folder) -> int:
+    """A registered commune's draft dossier with one evidence file; the campaign's decision."""
+    if not db.session.scalar(select(Decision).where(Decision.campaign_id == campaign.id)):
+        db.session.add(Decision(campaign_id=campaign.id, number="1/QĐ-UBND",
+                                decided_on=today_in_vietnam(), signer_name="A",
+                                signer_title="Chủ tịch"))
+    db.session.add(Registration(campaign_id=campaign.id, commune_id=commune.id))
+    dossier = Dossier(campaign_id=campaign.id, commune_id=commune.id)
+    db.session.add(dossier)
+    db.session.flush()
+    folder.mkdir(exist_ok=True)
+    (folder / f"file{commune.id}").write_bytes(b"%PDF-1.4\n")
+    evidence = Evidence(dossier_id=dossier.id, code="TC2", file_name="a.pdf",
+                        content_type="application/pdf", size=9, sha256="0" * 64,
+                        stored_name=f"file{commune.id}")
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence.id
+
+
+STATIC_FILES = {"dashboard.static": "dashboard.css", "recognition.static": "recognition.css"}
 #: Query-string arguments that name a unit, per endpoint: checked three ways like URL ones.
 QUERY_UNITS = {"admin.posters_pdf": {"commune": "commune_id"},
                "admin.posters_zip": {"commune": "commune_id"}}
