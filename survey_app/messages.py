@@ -302,6 +302,7 @@ TARGET_TEXTS = {
     "import_batch": _l("import"),
     "rulebook_version": _l("rulebook version"),
     "back_check": _l("call-back"),
+    "dossier": _l("recognition dossier"),
 }
 
 #: The words for each action of the audit trail (services.audit.actions).
@@ -330,6 +331,7 @@ ACTION_TEXTS = {
     "import_discarded": _l("Import discarded"),
     "export_downloaded": _l("Results downloaded"),
     "back_check_recorded": _l("Call-back recorded"),
+    "dossier_step": _l("Recognition dossier step"),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."

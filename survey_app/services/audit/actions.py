@@ -29,3 +29,4 @@ class Action(StrEnum):
     IMPORT_DISCARDED = "import_discarded"
     EXPORT_DOWNLOADED = "export_downloaded"
     BACK_CHECK_RECORDED = "back_check_recorded"
+    DOSSIER_STEP = "dossier_step"

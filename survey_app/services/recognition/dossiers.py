@@ -34,6 +34,8 @@ from survey_app.models import DossierState
 from survey_app.models import Registration
 from survey_app.models import Role
 from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 from survey_app.services.results.campaign import campaign_results
 from survey_app.services.results.rulebooks import RulebookInUse
 from survey_app.services.results.rulebooks import rulebook_for
@@ -105,6 +107,13 @@ def record(session: Session, dossier: Dossier, action: str, user: User | None, *
         dossier_id=dossier.id, action=action, from_state=dossier.state.value,
         to_state=(to_state or dossier.state).value, code=code, old_points=old, new_points=new,
         reason=reason, user_id=user.id if user else None, at=now_utc()))
+    commune = session.get(Commune, dossier.commune_id)
+    trail.record(session, user, Action.DOSSIER_STEP, target=("dossier", dossier.id),
+                 province_id=commune.province_id, commune=commune.code, step=action,
+                 state=(to_state or dossier.state).value, item=code,
+                 points=[str(old) if old is not None else None,
+                         str(new) if new is not None else None] if code else None,
+                 reason=reason or None)
     if to_state is not None:
         dossier.state = to_state
 

@@ -4,11 +4,14 @@ one recognised, one rejected after a return; then the dashboard's headline and f
 from __future__ import annotations
 
 import io
+import json
 import re
 
 from survey_app.extensions import db
+from survey_app.models import AuditEntry
 from survey_app.models import Dossier
 from survey_app.models import DossierState
+from survey_app.services.audit import trail
 from tests.app.recognition.conftest import PDF
 from tests.app.recognition.conftest import load_criteria
 
@@ -124,6 +127,15 @@ def test_two_dossiers_from_draft_to_decision(world, login):
     assert rows["Cụm thi đua số 1"] == ["2", "1", "1", "1"]
     assert rows["Cụm thi đua số 2"] == ["0", "0", "0", "0"]
     assert list(rows.values())[-1] == ["2", "1", "1", "1"]
+
+    # Every step is in the audit trail too, with who took it.
+    steps = [(e.actor_name, json.loads(e.details)["step"]) for e in db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "dossier_step")
+        .order_by(AuditEntry.seq))]
+    for step in (("official", "submitted"), ("grouping", "accepted"), ("steering", "approved"),
+                 ("steering", "recognised"), ("steering", "rejected")):
+        assert step in steps, step
+    assert trail.verify(db.session).holds
 
 
 def saved_points(campaign_id: int, commune_id: int) -> dict[str, str]:
