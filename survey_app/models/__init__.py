@@ -2,6 +2,7 @@
 
 from survey_app.models.campaigns import Campaign
 from survey_app.models.campaigns import CampaignForm
+from survey_app.models.campaigns import WindowChange
 from survey_app.models.collection_points import CollectionPoint
 from survey_app.models.collection_points import RetiredToken
 from survey_app.models.field import OrganisationAssignment
@@ -46,4 +47,5 @@ __all__ = [
     "RulebookVersion",
     "SurveyorAssignment",
     "User",
+    "WindowChange",
 ]
