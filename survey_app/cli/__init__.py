@@ -8,6 +8,7 @@ what happened.
 from flask import Flask
 
 from survey_app.cli import backup
+from survey_app.cli import campaigns
 from survey_app.cli import demo
 from survey_app.cli import forms
 from survey_app.cli import qr
@@ -15,7 +16,7 @@ from survey_app.cli import results
 from survey_app.cli import units
 from survey_app.cli import users
 
-GROUPS = (units, forms, users, qr, results, demo, backup)
+GROUPS = (units, forms, users, qr, results, demo, backup, campaigns)
 
 
 def register(app: Flask) -> None:
