@@ -27,12 +27,11 @@ START = {
 }
 
 #: What a role can do, as the staff home lists it: (endpoint, label, what it is for, roles).
-#: Admins see every entry.
 TASKS = [
     ("dashboard.index", _l("Dashboard"),
      _l("The campaign's results: which communes meet the standard, by form and grouping; "
         "reports and exports."),
-     {Role.steering, Role.grouping, Role.commune_official, Role.coordinator}),
+     {Role.admin, Role.steering, Role.grouping, Role.commune_official, Role.coordinator}),
     ("field.index", _l("Field work"),
      _l("Enter paper forms and interviews, import a file of responses, work offline."),
      {Role.coordinator, Role.surveyor}),
@@ -42,16 +41,16 @@ TASKS = [
      _l("Make and manage your organisation's surveyor accounts."), {Role.coordinator}),
     ("field.progress", _l("Field progress"),
      _l("How many answers each commune has collected against its target."),
-     {Role.steering, Role.grouping, Role.commune_official}),
+     {Role.admin, Role.steering, Role.grouping, Role.commune_official}),
     ("admin.points", _l("QR codes"),
      _l("Print the QR posters of your communes; see their scans and answers."),
-     {Role.steering, Role.grouping, Role.commune_official}),
+     {Role.admin, Role.steering, Role.grouping, Role.commune_official}),
     ("admin.campaigns", _l("Campaigns"),
-     _l("Make the year's campaign, its forms and dates, targets, collection points."), set()),
+     _l("Make the year's campaign, its forms and dates, targets, collection points."),
+     {Role.admin}),
     ("admin.index", _l("Administration"),
-     _l("Campaigns, collection points, accounts, assignments and rulebooks."), set()),
-    ("admin.own_password", _l("My password"), _l("Change your own password."),
-     set(Role) - {Role.admin}),
+     _l("Campaigns, collection points, accounts, assignments and rulebooks."), {Role.admin}),
+    ("admin.own_password", _l("My password"), _l("Change your own password."), set(Role)),
 ]
 
 
@@ -86,6 +85,5 @@ def may_open(user: User, path: str) -> bool:
 def home():
     """The staff home: what the signed-in user's role can do, each with its link."""
     tasks = [(endpoint, label, text) for endpoint, label, text, roles in TASKS
-             if endpoint in current_app.view_functions
-             and (current_user.role is Role.admin or current_user.role in roles)]
+             if endpoint in current_app.view_functions and current_user.role in roles]
     return render_template("auth/home.html", tasks=tasks, start=start_page(current_user))
