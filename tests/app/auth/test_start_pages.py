@@ -83,3 +83,32 @@ def test_staff_home_lists_what_the_role_can_do(app, demo, username, listed, not_
         assert f'href="{path}' not in main
     for link in listed:  # each opens, through at most a redirect of its own
         assert client.get(link, follow_redirects=True).status_code == 200
+
+
+def test_before_any_campaign_every_role_still_lands_on_a_200(app, dummy_commune, organisations):
+    from survey_app.models import Grouping
+    from survey_app.models import Role
+    from tests.fixtures.field import PASSWORD
+    from tests.fixtures.field import add_user
+
+    grouping = Grouping(province_id=dummy_commune.province_id, code="CUM1", name="Cụm 1")
+    db.session.add(grouping)
+    db.session.flush()
+    province = dummy_commune.province_id
+    youth = organisations["youth_union"].id
+    scopes = {
+        Role.admin: {}, Role.steering: {"province_id": province},
+        Role.grouping: {"grouping_id": grouping.id},
+        Role.commune_official: {"commune_id": dummy_commune.id},
+        Role.coordinator: {"province_id": province, "organisation_id": youth},
+        Role.surveyor: {"province_id": province, "organisation_id": youth},
+    }
+    for role, scope in scopes.items():
+        add_user(role.value, role, **scope)
+    db.session.commit()
+    for role in scopes:
+        client = StaffClient(app, app.response_class, use_cookies=True)
+        reply = client.post("/dang-nhap", data={"username": role.value, "password": PASSWORD},
+                            follow_redirects=True)
+        assert reply.status_code == 200, role
+        assert client.get("/nhan-vien/").status_code == 200
