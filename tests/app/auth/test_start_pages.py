@@ -9,7 +9,11 @@ from survey_app.database import unit_of_work
 from survey_app.demo import DEMO_PASSWORD
 from survey_app.demo import load_demo
 from survey_app.extensions import db
+from survey_app.models import Grouping
+from survey_app.models import Role
+from tests.fixtures.field import PASSWORD
 from tests.fixtures.field import StaffClient
+from tests.fixtures.field import add_user
 
 #: Demo account → where it lands, and words its start page shows.
 STARTS = {
@@ -86,11 +90,6 @@ def test_staff_home_lists_what_the_role_can_do(app, demo, username, listed, not_
 
 
 def test_before_any_campaign_every_role_still_lands_on_a_200(app, dummy_commune, organisations):
-    from survey_app.models import Grouping
-    from survey_app.models import Role
-    from tests.fixtures.field import PASSWORD
-    from tests.fixtures.field import add_user
-
     grouping = Grouping(province_id=dummy_commune.province_id, code="CUM1", name="Cụm 1")
     db.session.add(grouping)
     db.session.flush()
