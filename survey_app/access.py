@@ -25,6 +25,8 @@ def role_required(*roles: Role) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        #: Read by the sign-in, so that it never sends a user to a page that refuses it.
+        wrapped.roles = roles
         return wrapped
 
     return decorator

@@ -8,6 +8,7 @@ from survey_app.models import Role
 
 #: (endpoint, label, roles that see it); admins see everything.
 AREAS = [
+    ("auth.home", _l("Start"), set(Role)),
     ("dashboard.index", _l("Dashboard"), {Role.steering, Role.grouping, Role.commune_official,
                                           Role.coordinator}),
     ("field.index", _l("Field work"), {Role.coordinator, Role.surveyor}),

@@ -225,6 +225,40 @@ TEXTS: dict[str, str] = {
     "demo_foreign_campaigns": N_("This database holds campaigns that flask demo load did not "
                                  "make (%(names)s). The demo loads only into an empty database "
                                  "or one it made itself: its accounts have a public password."),
+    # Campaigns (services.campaigns)
+    "campaign_name_missing": N_("Give the campaign a name (at most 120 characters)."),
+    "campaign_year_invalid": N_("The year must lie between %(first)s and %(last)s."),
+    "campaign_name_taken": N_("%(province)s already has a campaign named %(name)s. Choose "
+                              "another name."),
+    "campaign_year_unknown": N_("The campaign %(name)s has no year, so its dates cannot be "
+                                "moved to another year. Create the new campaign and add its "
+                                "forms instead."),
+    "no_campaign_to_copy": N_("%(province)s has no campaign before %(year)s to copy."),
+    "campaign_form_exists": N_("%(form)s is already part of this campaign: change its dates "
+                               "instead."),
+    "campaign_form_has_answers": N_("%(form)s cannot be removed: %(count)s responses were "
+                                    "collected for it in this campaign, and they would belong "
+                                    "to nothing. Close it instead."),
+    "window_backwards": N_("The closing day must not come before the opening day."),
+    "window_strands_answers": N_("These dates would leave answers outside the window: %(form)s "
+                                 "received answers from %(first)s to %(last)s. Keep those days "
+                                 "inside the window."),
+    "window_overlaps": N_("%(form)s is already open on some of these days in the campaign "
+                          "%(campaign)s of the same province. A citizen's link must lead to "
+                          "one campaign: choose days that do not overlap."),
+    "target_invalid": N_("The sample target must be a whole number from 1 to %(max)s."),
+    "form_already_open": N_("%(form)s is already open today."),
+    "form_window_over": N_("%(form)s closed on %(closes)s. To run it again, change its dates."),
+    "form_not_open": N_("%(form)s is not open today: there is nothing to close."),
+    "reason_missing": N_("Give a reason: it is kept and shown on the campaign's page."),
+    "reason_too_long": N_("The reason may have at most %(max)s characters."),
+    "campaign_without_forms": N_("The campaign has no form yet: add its forms first, then make "
+                                 "the collection points."),
+    "counter_unknown_commune": N_("%(code)s is not the code of a commune of this province."),
+    "counter_count_invalid": N_("The number of counters of %(code)s must be a whole number "
+                                "from 1 to %(max)s."),
+    "counter_line_invalid": N_("Line %(line)s of the counters is not a commune code followed "
+                               "by a number, e.g. \"25112, 2\"."),
     # Row-level downloads for a commune (services.results.privacy)
     "export_staff_form": N_("The answers to %(form)s come from the commune's own staff: they "
                             "are not downloaded row by row for the commune. The dashboard "
@@ -350,6 +384,8 @@ def describe(error: DomainError | AnswerError) -> str:
         code = answer_code(code, params)
     if code == "scope_missing":
         params["unit"] = str(UNIT_LABELS.get(str(params.get("field")), ""))
+    params = {name: format_date(value, "dd/MM/yyyy") if isinstance(value, date) else value
+              for name, value in params.items()}
     return text(code, params)
 
 

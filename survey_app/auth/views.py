@@ -19,6 +19,8 @@ from flask_login import logout_user
 from sqlalchemy import select
 
 from survey_app.auth import bp
+from survey_app.auth.home import may_open
+from survey_app.auth.home import start_page
 from survey_app.auth.redirects import same_site_path
 from survey_app.auth.webforms import CodeForm
 from survey_app.auth.webforms import LoginForm
@@ -63,12 +65,11 @@ def pending_key() -> str:
     return "login-code:" + str((session.get(PENDING) or {}).get("token", ""))
 
 
-def home_for(user: User) -> str:
-    """Where a user lands after signing in: the first area its role may open."""
-    for endpoint in ("dashboard.index", "field.index", "admin.index"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint)
-    return url_for("public.home")
+def home_for(user: User, wanted: str = "") -> str:
+    """Where ``user`` goes after signing in: the page it asked for if its role may open
+    it, else its role's start page."""
+    target = same_site_path(wanted)
+    return target if target and may_open(user, target) else start_page(user)
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -83,7 +84,7 @@ def login():
             attempt(lambda: record_failed_sign_in(db.session, form.username.data))
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
-        target = same_site_path(request.args.get("next", "")) or home_for(user)
+        target = home_for(user, request.args.get("next", ""))
         session.clear()
         if user.totp_secret:
             session[PENDING] = {"token": user.session_token, "next": target,

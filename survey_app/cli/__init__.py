@@ -9,6 +9,7 @@ from flask import Flask
 
 from survey_app.cli import audit
 from survey_app.cli import backup
+from survey_app.cli import campaigns
 from survey_app.cli import demo
 from survey_app.cli import forms
 from survey_app.cli import qr
@@ -16,7 +17,7 @@ from survey_app.cli import results
 from survey_app.cli import units
 from survey_app.cli import users
 
-GROUPS = (units, forms, users, qr, results, demo, backup, audit)
+GROUPS = (units, forms, users, qr, results, demo, backup, audit, campaigns)
 
 
 def register(app: Flask) -> None:

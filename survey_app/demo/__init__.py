@@ -126,7 +126,7 @@ def ensure_campaign(session: Session, province: Province, year: int) -> Campaign
                                Campaign.is_demo.is_(True))
     )
     if campaign is None:
-        campaign = Campaign(name=name, province_id=province.id, is_demo=True)
+        campaign = Campaign(name=name, province_id=province.id, is_demo=True, year=year)
         session.add(campaign)
         # The programme runs forms by quarter; the demo keeps all of them open all year so
         # that every form can be tried today.

@@ -4,6 +4,7 @@ from survey_app.models.audit import AuditEntry
 from survey_app.models.back_checks import BackCheck
 from survey_app.models.campaigns import Campaign
 from survey_app.models.campaigns import CampaignForm
+from survey_app.models.campaigns import WindowChange
 from survey_app.models.collection_points import CollectionPoint
 from survey_app.models.collection_points import RetiredToken
 from survey_app.models.field import OrganisationAssignment
@@ -69,4 +70,5 @@ __all__ = [
     "RulebookVersion",
     "SurveyorAssignment",
     "User",
+    "WindowChange",
 ]

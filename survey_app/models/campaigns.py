@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
 from sqlalchemy.orm import Mapped
@@ -23,6 +24,8 @@ class Campaign(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: The programme's year; None for campaigns made before it was kept (see the migration).
+    year: Mapped[int | None]
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     #: Made by ``flask demo load``, which refuses a database holding any other campaign.
@@ -51,6 +54,30 @@ class CampaignForm(db.Model):
 
     campaign: Mapped[Campaign] = relationship(back_populates="forms")
     form: Mapped[Form] = relationship()
+    window_changes: Mapped[list["WindowChange"]] = relationship(
+        back_populates="campaign_form", cascade="all, delete-orphan",
+        order_by="WindowChange.changed_at",
+    )
 
     def is_open_on(self, day: date) -> bool:
         return self.opens_on <= day <= self.closes_on
+
+
+class WindowChange(db.Model):
+    """A form opened or closed before its planned date, and why: kept and shown."""
+
+    __tablename__ = "campaign_window_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_form_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign_forms.id", ondelete="CASCADE"), index=True)
+    #: "open" or "close".
+    action: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text)
+    #: The window before the change, so the plan that was changed stays readable.
+    opens_on_before: Mapped[date]
+    closes_on_before: Mapped[date]
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    campaign_form: Mapped[CampaignForm] = relationship(back_populates="window_changes")

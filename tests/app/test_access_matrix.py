@@ -143,6 +143,20 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.two_factor_setup", "POST"): staff(steering=OK),
     ("admin.two_factor_off", "POST"): staff(steering=OK),
     ("admin.account_two_factor_off", "POST"): staff(),
+    # Campaigns: administrators only, in every province.
+    ("admin.campaigns", "GET"): staff(),
+    ("admin.campaign_create", "POST"): staff(),
+    ("admin.campaign", "GET"): staff(),
+    ("admin.campaign_form_add", "POST"): staff(),
+    ("admin.campaign_form_save", "POST"): staff(),
+    ("admin.campaign_form_remove", "POST"): staff(),
+    ("admin.campaign_form_open", "POST"): staff(),
+    ("admin.campaign_form_close", "POST"): staff(),
+    ("admin.campaign_targets", "GET"): staff(),
+    ("admin.campaign_targets_save", "POST"): staff(),
+    ("admin.campaign_points", "POST"): staff(),
+    # The staff home: every signed-in role, listing what it may do.
+    ("auth.home", "GET"): staff(OK),
     # Field work: coordinators and surveyors; a surveyor only where it is assigned.
     ("field.index", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.entry", "GET"): staff(coordinator=PROVINCE, surveyor=OWN_ONLY),

@@ -65,7 +65,7 @@ def test_only_paths_of_this_site_are_kept(target, kept):
 
 @pytest.fixture
 def staff(app, dummy_province):
-    """A client for an admin account whose home is the dashboard."""
+    """A client for an admin account, whose start page is the admin home."""
     add_user("steering", Role.admin)
     db.session.commit()
     return StaffClient(app, app.response_class, use_cookies=True)
@@ -88,7 +88,7 @@ def post_sign_in(client, query: str):
 def test_a_crafted_next_lands_on_the_home_page(staff, query):
     response = post_sign_in(staff, query)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/bang-dieu-khien/"
+    assert response.headers["Location"] == "/quan-tri/"
 
 
 def test_a_next_on_this_site_is_followed(staff):
