@@ -366,6 +366,13 @@ ACTION_TEXTS = {
     "export_downloaded": _l("Results downloaded"),
     "back_check_recorded": _l("Call-back recorded"),
     "dossier_step": _l("Recognition dossier step"),
+    "campaign_created": _l("Campaign created"),
+    "campaign_forms_added": _l("Forms added to a campaign"),
+    "campaign_form_changed": _l("A campaign form's dates or target changed"),
+    "campaign_form_removed": _l("Form removed from a campaign"),
+    "campaign_form_opened": _l("Form opened early"),
+    "campaign_form_closed": _l("Form closed early"),
+    "campaign_targets_set": _l("Sample targets set"),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."

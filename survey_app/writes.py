@@ -13,13 +13,17 @@ from survey_app.messages import describe
 T = TypeVar("T")
 
 
-def attempt(change: Callable[[], T]) -> T | None:
+def attempt(change: Callable[[], T], audited: Callable[[T], None] | None = None) -> T | None:
     """Run ``change`` in a unit of work and return what it made (the account, the point);
     None, with the refusal's words flashed as an error and nothing saved, when a service
-    refused it."""
+    refused it. ``audited`` writes the audit trail's row for what was made, in the same
+    unit of work."""
     try:
         with unit_of_work(db.session):
-            return change()
+            made = change()
+            if audited is not None:
+                audited(made)
+            return made
     except DomainError as error:
         flash(describe(error), "error")
         return None

@@ -37,6 +37,7 @@ from survey_app.models import Campaign
 from survey_app.models import CampaignForm
 from survey_app.models import Form
 from survey_app.models import Province
+from survey_app.services.audit.actions import Action
 from survey_app.services.campaigns import campaigns as service
 from survey_app.services.campaigns import windows
 from survey_app.services.campaigns.points import make_points
@@ -146,7 +147,10 @@ def campaign_create():
     province = db.session.get(Province, form.province.data) or abort(404)
     make = service.copy_previous if form.copy.data else service.create_campaign
     campaign = attempt(lambda: make(db.session, name=form.name.data, province=province,
-                                    year=form.year.data))
+                                    year=form.year.data),
+                       lambda made: service.record_change(
+                           db.session, current_user, Action.CAMPAIGN_CREATED, made,
+                           name=made.name, year=made.year, copied=bool(form.copy.data)))
     if campaign is None:
         return redirect(url_for("admin.campaigns"))
     flash(_("Campaign %(name)s created. Add its forms, then make its collection points.",
@@ -186,7 +190,10 @@ def campaign_form_add(campaign_id: int):
     if form.form_code.data == ALL_FORMS:
         chosen = list(db.session.scalars(select(Form).order_by(Form.code)))
         added = attempt(lambda: service.add_forms_by_quarter(db.session, campaign, chosen,
-                                                             sample_target=target))
+                                                             sample_target=target),
+                        lambda made: service.record_change(
+                            db.session, current_user, Action.CAMPAIGN_FORMS_ADDED, campaign,
+                            forms=[cf.form.code for cf in made], sample_target=target))
         if added is not None:
             flash(_("%(count)s forms added, each in its quarter.", count=len(added)))
         return back_to(campaign.id)
@@ -201,7 +208,9 @@ def campaign_form_add(campaign_id: int):
         window = (form.opens_on.data or preset[0], form.closes_on.data or preset[1])
     added = attempt(lambda: service.add_form(db.session, campaign, chosen_form,
                                              opens_on=window[0], closes_on=window[1],
-                                             sample_target=target))
+                                             sample_target=target),
+                    lambda made: service.record_change(
+                        db.session, current_user, Action.CAMPAIGN_FORMS_ADDED, campaign, made))
     if added is not None:
         live_links().clear()
         flash(_("%(form)s added to the campaign.", form=chosen_form.code))
@@ -218,7 +227,10 @@ def campaign_form_save(campaign_form_id: int):
         flash_errors(form)
     elif attempt(lambda: service.change_form(
             db.session, campaign_form, opens_on=form.opens_on.data,
-            closes_on=form.closes_on.data, sample_target=form.sample_target.data) or True):
+            closes_on=form.closes_on.data, sample_target=form.sample_target.data) or True,
+            lambda _made: service.record_change(db.session, current_user,
+                                                Action.CAMPAIGN_FORM_CHANGED,
+                                                campaign_form.campaign, campaign_form)):
         live_links().clear()
         flash(_("%(form)s saved.", form=campaign_form.form.code))
     return back_to(campaign_form.campaign_id, f"form-{campaign_form.id}")
@@ -230,7 +242,11 @@ def campaign_form_remove(campaign_form_id: int):
     """Take a form out of the campaign; refused once it has answers."""
     campaign_form = get_campaign_form(campaign_form_id)
     campaign_id, code = campaign_form.campaign_id, campaign_form.form.code
-    if attempt(lambda: service.remove_form(db.session, campaign_form) or True):
+    campaign = campaign_form.campaign
+    if attempt(lambda: service.remove_form(db.session, campaign_form) or True,
+               lambda _made: service.record_change(db.session, current_user,
+                                                   Action.CAMPAIGN_FORM_REMOVED, campaign,
+                                                   form=code)):
         live_links().clear()
         flash(_("%(form)s removed from the campaign.", form=code))
     return back_to(campaign_id)
@@ -244,7 +260,10 @@ def campaign_form_open(campaign_form_id: int):
     reason = ReasonForm()
     if attempt(lambda: windows.open_now(db.session, campaign_form, today=today_in_vietnam(),
                                         reason=reason.reason.data or "",
-                                        user_id=current_user.id) or True):
+                                        user_id=current_user.id) or True,
+               lambda _made: service.record_change(
+                   db.session, current_user, Action.CAMPAIGN_FORM_OPENED,
+                   campaign_form.campaign, campaign_form, reason=reason.reason.data)):
         live_links().clear()
         flash(_("%(form)s is open from today.", form=campaign_form.form.code))
     return back_to(campaign_form.campaign_id, f"form-{campaign_form.id}")
@@ -259,7 +278,10 @@ def campaign_form_close(campaign_form_id: int):
     today = today_in_vietnam()
     last = attempt(lambda: windows.close_now(db.session, campaign_form, today=today,
                                              reason=reason.reason.data or "",
-                                             user_id=current_user.id))
+                                             user_id=current_user.id),
+                   lambda _last: service.record_change(
+                       db.session, current_user, Action.CAMPAIGN_FORM_CLOSED,
+                       campaign_form.campaign, campaign_form, reason=reason.reason.data))
     if last is not None:
         # This worker forgets its cached links now; others within LIVE_LINK_CACHE_SECONDS.
         live_links().clear()
@@ -302,7 +324,9 @@ def campaign_targets_save(campaign_id: int):
                                 closes_on=campaign_form.closes_on, sample_target=target)
         return len(chosen)
 
-    saved = attempt(save)
+    saved = attempt(save, lambda _count: service.record_change(
+        db.session, current_user, Action.CAMPAIGN_TARGETS_SET, campaign,
+        targets={cf.form.code: target for cf, target in chosen.items()}))
     if saved is not None:
         flash(_("Targets saved for %(count)s forms.", count=saved))
         return back_to(campaign.id)
@@ -319,7 +343,10 @@ def campaign_points(campaign_id: int):
         flash_errors(form)
         return back_to(campaign.id, "points")
     report = attempt(lambda: make_points(db.session, campaign,
-                                         parse_counters(form.counters.data or "")))
+                                         parse_counters(form.counters.data or "")),
+                     lambda made: service.record_change(
+                         db.session, current_user, Action.POINTS_CREATED, campaign,
+                         created=made.created, kept=made.kept))
     if report is not None:
         flash(_("%(created)s collection points made, %(kept)s already there, in %(communes)s "
                 "communes for %(forms)s forms. Print their posters below.",

@@ -19,6 +19,7 @@ from survey_app.models import Campaign
 from survey_app.models import CampaignForm
 from survey_app.models import Form
 from survey_app.models import Province
+from survey_app.services.audit.actions import Action
 from survey_app.services.campaigns import campaigns as service
 from survey_app.services.campaigns import windows
 from survey_app.services.campaigns.points import make_points
@@ -104,6 +105,9 @@ def campaigns_create(province: str, year: int, name: str | None, codes: str,
             campaign = service.create_campaign(db.session, name=name or f"Năm {year}",
                                                province=found, year=year)
             service.add_forms_by_quarter(db.session, campaign, forms, sample_target=target)
+            service.record_change(db.session, None, Action.CAMPAIGN_CREATED, campaign,
+                                  name=campaign.name, year=year,
+                                  forms=[cf.form.code for cf in campaign.forms])
     except DomainError as error:
         raise fail(error) from error
     click.echo(f"campaign {campaign.id} created: {campaign.name} · {found.name}, "
@@ -121,6 +125,8 @@ def campaigns_copy(province: str, year: int, name: str | None) -> None:
         with unit_of_work(db.session):
             campaign = service.copy_previous(db.session, found, name=name or f"Năm {year}",
                                              year=year)
+            service.record_change(db.session, None, Action.CAMPAIGN_CREATED, campaign,
+                                  name=campaign.name, year=year, copied=True)
     except DomainError as error:
         raise fail(error) from error
     click.echo(f"campaign {campaign.id} created as a copy: {campaign.name} · {found.name}, "
@@ -146,11 +152,14 @@ def campaigns_add_form(campaign_id: int, form_code: str, opens, closes, target: 
     try:
         with unit_of_work(db.session):
             if present is None:
-                service.add_form(db.session, campaign, form, opens_on=opens_on,
-                                 closes_on=closes_on, sample_target=target)
+                present = service.add_form(db.session, campaign, form, opens_on=opens_on,
+                                           closes_on=closes_on, sample_target=target)
+                action = Action.CAMPAIGN_FORMS_ADDED
             else:
                 service.change_form(db.session, present, opens_on=opens_on,
                                     closes_on=closes_on, sample_target=target)
+                action = Action.CAMPAIGN_FORM_CHANGED
+            service.record_change(db.session, None, action, campaign, present)
     except DomainError as error:
         raise fail(error) from error
     click.echo(f"{form.code}: {opens_on}..{closes_on}, target {target} per commune")
@@ -167,6 +176,8 @@ def campaigns_open(campaign_id: int, form_code: str, reason: str) -> None:
         with unit_of_work(db.session):
             windows.open_now(db.session, cf, today=today_in_vietnam(), reason=reason,
                              user_id=None)
+            service.record_change(db.session, None, Action.CAMPAIGN_FORM_OPENED, cf.campaign,
+                                  cf, reason=reason)
     except DomainError as error:
         raise fail(error) from error
     click.echo(f"{cf.form.code} open from today ({cf.opens_on}) until {cf.closes_on}")
@@ -183,6 +194,8 @@ def campaigns_close(campaign_id: int, form_code: str, reason: str) -> None:
         with unit_of_work(db.session):
             last = windows.close_now(db.session, cf, today=today_in_vietnam(), reason=reason,
                                      user_id=None)
+            service.record_change(db.session, None, Action.CAMPAIGN_FORM_CLOSED, cf.campaign,
+                                  cf, reason=reason)
     except DomainError as error:
         raise fail(error) from error
     click.echo(f"{cf.form.code} closed: its last day is {last}")
@@ -203,6 +216,8 @@ def campaigns_points(campaign_id: int, counters: str | None) -> None:
     try:
         with unit_of_work(db.session):
             report = make_points(db.session, campaign, parse_counters(text))
+            service.record_change(db.session, None, Action.POINTS_CREATED, campaign,
+                                  created=report.created, kept=report.kept)
     except DomainError as error:
         raise fail(error) from error
     click.echo(f"{report.created} points made, {report.kept} already there "

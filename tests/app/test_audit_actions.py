@@ -203,3 +203,19 @@ def other_province_user(field_world, login, create_user):
     create_user("hanoi.steering", Role.steering, province_id=province.id)
     login("hanoi.steering")
     return "hanoi.steering"
+
+
+def test_campaign_changes_from_the_shell_and_the_pages(field_world, runner, login):
+    province = field_world.own.province.code
+    assert runner.invoke(args=["campaigns", "create", "--province", province, "--year", "2031",
+                               "--forms", "PKS05"]).exit_code == 0
+    created = last("campaign_created")
+    assert (created.actor_name, trail.details_of(created)["forms"]) == (trail.SHELL, ["PKS05"])
+    campaign_form = next(cf for cf in field_world.campaign.forms if cf.form.code == "PKS07")
+    admin = login("admin")
+    admin.post(f"/quan-tri/dot-khao-sat/phieu/{campaign_form.id}/dong",
+               data={"reason": "Xã sáp nhập, dừng khảo sát"})
+    closed = last("campaign_form_closed")
+    assert closed.actor_name == "admin"
+    assert trail.details_of(closed)["reason"] == "Xã sáp nhập, dừng khảo sát"
+    assert trail.details_of(closed)["form"] == "PKS07"

@@ -16,6 +16,9 @@ from survey_app.models import CampaignForm
 from survey_app.models import Form
 from survey_app.models import Province
 from survey_app.models import Response
+from survey_app.models import User
+from survey_app.services.audit import trail
+from survey_app.services.audit.actions import Action
 
 #: The programme's quarter for each form (docs/DOMAIN.md): the preset window.
 QUARTERS = {"PKS01": 1, "PKS02": 1, "PKS03": 2, "PKS04": 2, "PKS05": 3, "PKS06": 3, "PKS07": 3}
@@ -240,3 +243,16 @@ def campaign_forms(session: Session, campaign: Campaign, today: date) -> list[Fo
         .where(Response.campaign_id == campaign.id).group_by(Response.form_id)).all())
     ordered = sorted(campaign.forms, key=lambda cf: cf.form.code)
     return [FormState(cf, cf.is_open_on(today), counts.get(cf.form_id, 0)) for cf in ordered]
+
+
+def record_change(session: Session, actor: User | None, action: Action, campaign: Campaign,
+                  campaign_form: CampaignForm | None = None, **details: object) -> None:
+    """The audit trail's row for a change to ``campaign`` (``actor`` None: the shell), with
+    the form's window and target as they are after the change."""
+    if campaign_form is not None:
+        details = {"form": campaign_form.form.code,
+                   "opens_on": campaign_form.opens_on.isoformat(),
+                   "closes_on": campaign_form.closes_on.isoformat(),
+                   "sample_target": campaign_form.sample_target, **details}
+    trail.record(session, actor, action, target=("campaign", campaign.id),
+                 province_id=campaign.province_id, **details)
