@@ -77,6 +77,24 @@ TEXTS: dict[str, str] = {
     "version_taken": N_("%(form)s version %(version)s was already published with other "
                         "content; raise the version number."),
     "version_older": N_("%(form)s already has version %(latest)s, newer than %(version)s."),
+    # Unit figures and groupings (services.catalogue.unit_figures, groupings, unit_names)
+    "sheet_column_unknown": N_("Unknown column “%(name)s”. The columns are: %(allowed)s."),
+    "figure_invalid": N_("“%(value)s” is not a whole number (0 or more)."),
+    "figure_too_large": N_("“%(value)s” is larger than %(max)s: check the figure."),
+    "figure_out_of_range": N_("%(name)s must be a whole number from 0 to %(max)s."),
+    "commune_repeated": N_("Commune %(code)s is also on row %(row)s."),
+    "grouping_unknown": N_("There is no grouping with code “%(code)s” in %(province)s. Create "
+                           "it on the groupings page first."),
+    "grouping_other_province": N_("A grouping holds only communes of its own province."),
+    "grouping_code_invalid": N_("A grouping code has 1 to 32 letters without accents, digits, "
+                                "dots, dashes or underscores."),
+    "grouping_name_invalid": N_("A grouping needs a name of at most 120 characters."),
+    "grouping_kind_invalid": N_("A grouping is a district or an emulation cluster."),
+    "grouping_code_taken": N_("The province already has a grouping with code %(code)s."),
+    "rename_same": N_("The unit is already called %(name)s."),
+    "rename_name_invalid": N_("A unit needs a name of at most 120 characters."),
+    "rename_before_last": N_("A later renaming is already recorded (from %(day)s): the new name "
+                             "must take effect after it."),
     # Bulk import (services.bulk_import)
     "import_missing": N_("This import does not exist."),
     "import_expired": N_("This import can no longer be confirmed. Upload the file again."),

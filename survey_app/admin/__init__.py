@@ -13,4 +13,5 @@ from survey_app.admin import assignments  # noqa: E402,F401
 from survey_app.admin import points  # noqa: E402,F401
 from survey_app.admin import rulebooks  # noqa: E402,F401
 from survey_app.admin import two_factor  # noqa: E402,F401
+from survey_app.admin import units  # noqa: E402,F401
 from survey_app.admin import views  # noqa: E402,F401

@@ -136,6 +136,18 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.two_factor_setup", "POST"): staff(steering=OK),
     ("admin.two_factor_off", "POST"): staff(steering=OK),
     ("admin.account_two_factor_off", "POST"): staff(),
+    # Units, their figures and groupings (issue 10): the admin only.
+    ("admin.units", "GET"): staff(),
+    ("admin.units_template", "GET"): staff(),
+    ("admin.units_import", "POST"): staff(),
+    ("admin.unit_edit", "GET"): staff(),
+    ("admin.unit_edit", "POST"): staff(),
+    ("admin.unit_rename", "POST"): staff(),
+    ("admin.unit_merge", "POST"): staff(),
+    ("admin.groupings", "GET"): staff(),
+    ("admin.grouping_create", "POST"): staff(),
+    ("admin.grouping_edit", "GET"): staff(),
+    ("admin.grouping_edit", "POST"): staff(),
     # Field work: coordinators and surveyors; a surveyor only where it is assigned.
     ("field.index", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.entry", "GET"): staff(coordinator=PROVINCE, surveyor=OWN_ONLY),
@@ -219,7 +231,9 @@ def world(field_world, published_forms, create_point):
             values[name][target] = value
     db.session.commit()
     common = {"form_id": published_forms["PKS05"].id, "filename": "staff.css",
-              "extension": "csv", "name": "app.js"}
+              "extension": "csv", "name": "app.js",
+              "province_id": field_world.campaign.province_id,
+              "grouping_id": field_world.grouping.id}
     tokens = {name: user.session_token for name, user in field_world.users.items()}
     tokens["official"] = field_world.users["official"].session_token
     db.session.remove()
