@@ -58,6 +58,14 @@ TEXTS: dict[str, str] = {
     "last_admin": N_("This is the last enabled administrator; it must stay."),
     "disable_self": N_("You cannot disable your own account."),
     "no_such_user": N_("There is no account %(username)s."),
+    "password_same": N_("The new password must differ from the one you signed in with."),
+    # Accounts in bulk (services.people.bulk_accounts)
+    "cell_empty_column": N_("Column %(name)s is empty."),
+    "scope_column_empty": N_("This role needs column %(name)s."),
+    "full_name_too_long": N_("The full name is longer than %(max)s characters."),
+    "role_unknown": N_("“%(value)s” is not a role. Write one of: %(allowed)s, or its name as "
+                       "the template's list shows it."),
+    "username_repeated": N_("Username %(username)s is also on row %(row)s."),
     # Assignments (services.people.assignments)
     "form_not_in_campaign": N_("This form is not part of the campaign."),
     "commune_outside_province": N_("These communes cannot be given to this surveyor."),

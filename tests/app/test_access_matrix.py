@@ -148,6 +148,13 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.grouping_create", "POST"): staff(),
     ("admin.grouping_edit", "GET"): staff(),
     ("admin.grouping_edit", "POST"): staff(),
+    # Accounts in bulk (issue 10): the admin only; a coordinator keeps its one-by-one pages.
+    ("admin.people_import", "GET"): staff(),
+    ("admin.people_template_download", "GET"): staff(),
+    ("admin.people_import_upload", "POST"): staff(),
+    # Replacing a one-time password: any signed-in account (without one it is sent home).
+    ("auth.first_password", "GET"): staff(OK),
+    ("auth.first_password", "POST"): staff(OK),
     # Field work: coordinators and surveyors; a surveyor only where it is assigned.
     ("field.index", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.entry", "GET"): staff(coordinator=PROVINCE, surveyor=OWN_ONLY),
