@@ -103,6 +103,13 @@ TEXTS: dict[str, str] = {
     "rename_name_invalid": N_("A unit needs a name of at most 120 characters."),
     "rename_before_last": N_("A later renaming is already recorded (from %(day)s): the new name "
                              "must take effect after it."),
+    # Forms from the admin pages (services.catalogue.form_admin)
+    "definition_too_large": N_("the file is larger than %(max)s KB: no form is that long"),
+    "yaml_aliases": N_("the file uses YAML anchors or aliases (& and *): write each part out "
+                       "in full"),
+    "form_has_no_version": N_("Form %(form)s has no published version yet."),
+    "form_retired_for_campaign": N_("Form %(form)s is retired: it cannot be added to a "
+                                    "campaign. Publish a new version to use it again."),
     # Bulk import (services.bulk_import)
     "import_missing": N_("This import does not exist."),
     "import_expired": N_("This import can no longer be confirmed. Upload the file again."),

@@ -152,6 +152,13 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.people_import", "GET"): staff(),
     ("admin.people_template_download", "GET"): staff(),
     ("admin.people_import_upload", "POST"): staff(),
+    # Forms from the admin pages (issue 10): the admin only.
+    ("admin.forms", "GET"): staff(),
+    ("admin.form_check", "POST"): staff(),
+    ("admin.form_preview_posted", "POST"): staff(),
+    ("admin.form_preview", "GET"): staff(),
+    ("admin.form_publish", "POST"): staff(),
+    ("admin.form_retire", "POST"): staff(),
     # Replacing a one-time password: any signed-in account (without one it is sent home).
     ("auth.first_password", "GET"): staff(OK),
     ("auth.first_password", "POST"): staff(OK),
@@ -240,7 +247,8 @@ def world(field_world, published_forms, create_point):
     common = {"form_id": published_forms["PKS05"].id, "filename": "staff.css",
               "extension": "csv", "name": "app.js",
               "province_id": field_world.campaign.province_id,
-              "grouping_id": field_world.grouping.id}
+              "grouping_id": field_world.grouping.id,
+              "version_id": published_forms["PKS05"].current_version().id}
     tokens = {name: user.session_token for name, user in field_world.users.items()}
     tokens["official"] = field_world.users["official"].session_token
     db.session.remove()
