@@ -79,8 +79,8 @@ def test_a_broken_definition_lists_every_problem_with_its_question(admin):
     response = check(admin, BROKEN.encode())
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "<td>q_overall</td>" in page
-    assert "<td>wait</td>" in page
+    assert "<code>q_overall</code>" in page
+    assert "<code>wait</code>" in page
     assert "requried" in page  # the misspelt key, named
     assert "bị trùng" in page  # the repeated option value, in Vietnamese
     assert versions() == before
