@@ -107,6 +107,7 @@ TEXTS: dict[str, str] = {
     "definition_too_large": N_("the file is larger than %(max)s KB: no form is that long"),
     "yaml_aliases": N_("the file uses YAML anchors or aliases (& and *): write each part out "
                        "in full"),
+    "unknown_form": N_("There is no form with code %(code)s."),
     "form_has_no_version": N_("Form %(form)s has no published version yet."),
     "form_retired_for_campaign": N_("Form %(form)s is retired: it cannot be added to a "
                                     "campaign. Publish a new version to use it again."),

@@ -254,9 +254,10 @@ def check_people(session: Session, file_name: str, data: bytes, max_rows: int,
     return PeopleReport(check.sorted_problems(), len(rows), len(check.bad_rows)), checked
 
 
-def import_people(session: Session, actor: User, file_name: str, data: bytes, max_rows: int,
-                  role_labels: dict[Role, str]) -> PeopleReport:
+def import_people(session: Session, actor: User | None, file_name: str, data: bytes,
+                  max_rows: int, role_labels: dict[Role, str]) -> PeopleReport:
     """Check an upload and, only when every row is right, create every account in it.
+    ``actor`` None is the command line.
 
     :raises AccountError: a row the check let through is refused after all (someone took the
         username meanwhile): the caller's unit of work then creates nobody.

@@ -145,3 +145,16 @@ def test_a_retired_form_says_so_on_its_links_and_keeps_its_answers(
     db.session.expire_all()
     assert not db.session.get(Form, form.id).is_retired
     assert client.get(f"/f/{point.token}").status_code == 200
+
+
+def test_flask_forms_retire_and_list(published_forms, runner):
+    db.session.commit()
+    result = runner.invoke(args=["forms", "retire", "pks03"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Form).where(Form.code == "PKS03")).is_retired
+    listing = runner.invoke(args=["forms", "list"])
+    assert "PKS03 (retired)" in listing.output
+    assert "v1 (current): 0 answers" in listing.output
+    assert runner.invoke(args=["forms", "retire", "PKS03", "--undo"]).exit_code == 0
+    assert runner.invoke(args=["forms", "retire", "PKS09"]).exit_code == 1

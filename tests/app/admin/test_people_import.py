@@ -153,3 +153,23 @@ def test_a_generated_password_from_the_account_page_is_one_time(admin, field_wor
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(User, field_world.users["surveyor"].id).must_change_password
+
+
+def test_flask_users_import(field_world, runner, tmp_path):
+    source, out = tmp_path / "nguoi.xlsx", tmp_path / "mat_khau.xlsx"
+    source.write_bytes(xlsx(good_rows(field_world)[:2]))
+    result = runner.invoke(args=["users", "import", str(source), str(out)])
+    assert result.exit_code == 0, result.output
+    assert "accounts created: 2" in result.output
+    rows = list(load_workbook(out).worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert [row[0] for row in rows] == ["nva.dtv", "ttb.xa"]
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(xlsx([["an.moi", "A", "steering", "24", None, None, None],
+                             ["nva.dtv", "B", "steering", "24", None, None, None]]))
+    before = user_count()
+    result = runner.invoke(args=["users", "import", str(broken), str(tmp_path / "khac.xlsx")])
+    assert result.exit_code == 1
+    assert "row 3" in result.output
+    assert user_count() == before
+    assert not (tmp_path / "khac.xlsx").exists()
