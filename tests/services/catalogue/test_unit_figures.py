@@ -185,3 +185,17 @@ def test_groupings_are_created_and_given_communes(two, dummy_province):
     with pytest.raises(UnitError) as refused:
         create_grouping(db.session, dummy_province.id, "cum9", "Khác", "district")
     assert refused.value.code == "grouping_code_taken"
+
+
+def test_the_response_export_names_a_renamed_unit_as_it_was(results_world):
+    from survey_app.services.results.exports import responses_csv
+
+    admin = results_world.users["admin"]
+    with unit_of_work(db.session):
+        rename_commune(db.session, results_world.meets, "Phường Hợp Thịnh",
+                       today_in_vietnam() + timedelta(days=1))
+    results = campaign_results(db.session, results_world.campaign, visible_commune_ids(admin))
+    pks05 = next(f for f in results.forms if f.code == "PKS05")
+    text = "".join(responses_csv(db.session, results, pks05, include_text=False))
+    assert "Xã Hợp Thịnh" in text
+    assert "Phường Hợp Thịnh" not in text
