@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -172,9 +173,14 @@ def import_figures(session: Session, file_name: str, data: bytes,
     return report
 
 
-def checked_figure(value: int | None, name: str) -> int | None:
+#: A figure's name on the unit's page, for a refusal.
+FIGURE_LABELS = {STAFF: _l("Cadres and civil servants on staff"), POPULATION: _l("Population"),
+                 TRANSACTIONS: _l("One-stop transactions a year")}
+
+
+def checked_figure(value: int | None, column: str) -> int | None:
     if value is not None and not 0 <= value <= MAX_FIGURE:
-        raise UnitError("figure_out_of_range", name=name, max=MAX_FIGURE)
+        raise UnitError("figure_out_of_range", name=str(FIGURE_LABELS[column]), max=MAX_FIGURE)
     return value
 
 

@@ -76,6 +76,7 @@ def test_a_commune_is_edited_renamed_and_grouped(field_world, login):
     refused = admin.post(f"/quan-tri/don-vi/{other.id}", data={
         "staff_headcount": "mười", "grouping_id": "0"})
     assert refused.status_code == 200
+    assert "Số cán bộ, công chức phải là số nguyên" in refused.get_data(as_text=True)
     db.session.refresh(other)
     assert other.staff_headcount == 18
     response = admin.post(f"/quan-tri/don-vi/{other.id}/doi-ten", data={
