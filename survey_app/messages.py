@@ -58,6 +58,14 @@ TEXTS: dict[str, str] = {
     "last_admin": N_("This is the last enabled administrator; it must stay."),
     "disable_self": N_("You cannot disable your own account."),
     "no_such_user": N_("There is no account %(username)s."),
+    "password_same": N_("The new password must differ from the one you signed in with."),
+    # Accounts in bulk (services.people.bulk_accounts)
+    "cell_empty_column": N_("Column %(name)s is empty."),
+    "scope_column_empty": N_("This role needs column %(name)s."),
+    "full_name_too_long": N_("The full name is longer than %(max)s characters."),
+    "role_unknown": N_("“%(value)s” is not a role. Write one of: %(allowed)s, or its name as "
+                       "the template's list shows it."),
+    "username_repeated": N_("Username %(username)s is also on row %(row)s."),
     # Assignments (services.people.assignments)
     "form_not_in_campaign": N_("This form is not part of the campaign."),
     "commune_outside_province": N_("These communes cannot be given to this surveyor."),
@@ -77,6 +85,32 @@ TEXTS: dict[str, str] = {
     "version_taken": N_("%(form)s version %(version)s was already published with other "
                         "content; raise the version number."),
     "version_older": N_("%(form)s already has version %(latest)s, newer than %(version)s."),
+    # Unit figures and groupings (services.catalogue.unit_figures, groupings, unit_names)
+    "sheet_column_unknown": N_("Unknown column “%(name)s”. The columns are: %(allowed)s."),
+    "figure_invalid": N_("“%(value)s” is not a whole number (0 or more)."),
+    "figure_too_large": N_("“%(value)s” is larger than %(max)s: check the figure."),
+    "figure_out_of_range": N_("%(name)s must be a whole number from 0 to %(max)s."),
+    "commune_repeated": N_("Commune %(code)s is also on row %(row)s."),
+    "grouping_unknown": N_("There is no grouping with code “%(code)s” in %(province)s. Create "
+                           "it on the groupings page first."),
+    "grouping_other_province": N_("A grouping holds only communes of its own province."),
+    "grouping_code_invalid": N_("A grouping code has 1 to 32 letters without accents, digits, "
+                                "dots, dashes or underscores."),
+    "grouping_name_invalid": N_("A grouping needs a name of at most 120 characters."),
+    "grouping_kind_invalid": N_("A grouping is a district or an emulation cluster."),
+    "grouping_code_taken": N_("The province already has a grouping with code %(code)s."),
+    "rename_same": N_("The unit is already called %(name)s."),
+    "rename_name_invalid": N_("A unit needs a name of at most 120 characters."),
+    "rename_before_last": N_("A later renaming is already recorded (from %(day)s): the new name "
+                             "must take effect after it."),
+    # Forms from the admin pages (services.catalogue.form_admin)
+    "definition_too_large": N_("the file is larger than %(max)s KB: no form is that long"),
+    "yaml_aliases": N_("the file uses YAML anchors or aliases (& and *): write each part out "
+                       "in full"),
+    "unknown_form": N_("There is no form with code %(code)s."),
+    "form_has_no_version": N_("Form %(form)s has no published version yet."),
+    "form_retired_for_campaign": N_("Form %(form)s is retired: it cannot be added to a "
+                                    "campaign. Publish a new version to use it again."),
     # Bulk import (services.bulk_import)
     "import_missing": N_("This import does not exist."),
     "import_expired": N_("This import can no longer be confirmed. Upload the file again."),
@@ -337,6 +371,7 @@ TARGET_TEXTS = {
     "rulebook_version": _l("rulebook version"),
     "back_check": _l("call-back"),
     "dossier": _l("recognition dossier"),
+    "form": _l("form"),
 }
 
 #: The words for each action of the audit trail (services.audit.actions).
@@ -373,6 +408,8 @@ ACTION_TEXTS = {
     "campaign_form_opened": _l("Form opened early"),
     "campaign_form_closed": _l("Form closed early"),
     "campaign_targets_set": _l("Sample targets set"),
+    "form_retired": _l("Form retired"),
+    "form_restored": _l("Form back in use"),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."

@@ -12,7 +12,10 @@ from survey_app.admin import accounts  # noqa: E402,F401
 from survey_app.admin import assignments  # noqa: E402,F401
 from survey_app.admin import audit  # noqa: E402,F401
 from survey_app.admin import campaigns  # noqa: E402,F401
+from survey_app.admin import forms  # noqa: E402,F401
+from survey_app.admin import people_import  # noqa: E402,F401
 from survey_app.admin import points  # noqa: E402,F401
 from survey_app.admin import rulebooks  # noqa: E402,F401
 from survey_app.admin import two_factor  # noqa: E402,F401
+from survey_app.admin import units  # noqa: E402,F401
 from survey_app.admin import views  # noqa: E402,F401

@@ -183,7 +183,7 @@ def account_new():
         if attempt(lambda: create_account(
                 db.session, current_user, username=form.username.data,
                 full_name=form.full_name.data, role=chosen_role(form), password=password,
-                scope=form.scope())):
+                scope=form.scope(), one_time=generated is not None)):
             flash(_("Account %(username)s created.",
                     username=normalise_username(form.username.data)))
             if generated:
@@ -234,7 +234,7 @@ def account_password(user_id: int):
     if form.validate_on_submit():
         password = form.password.data or generated_password()
         if attempt(lambda: set_password(db.session, current_user, managed_user(user_id),
-                                        password)):
+                                        password, one_time=not form.password.data)):
             flash(_("New password of %(username)s saved; its sessions have ended.",
                     username=user.username))
             if not form.password.data:

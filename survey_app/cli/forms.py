@@ -1,8 +1,9 @@
-"""``flask forms publish``: a definition file (or the bundled ones) as a new form version."""
+"""``flask forms publish|list|retire``: definition files as new versions; versions in use."""
 
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from forms import DefinitionError
 from survey_app.database import unit_of_work
@@ -10,6 +11,10 @@ from survey_app.domain_error import DomainError
 from survey_app.extensions import db
 from survey_app.messages import describe
 from survey_app.messages import describe_problem
+from survey_app.models import Form
+from survey_app.services.catalogue.form_admin import FormAdminError
+from survey_app.services.catalogue.form_admin import forms_in_use
+from survey_app.services.catalogue.form_admin import set_retired
 from survey_app.services.catalogue.form_versions import publish_bundled
 from survey_app.services.catalogue.form_versions import publish_form
 
@@ -37,3 +42,31 @@ def forms_publish(paths: tuple[str, ...], bundled: bool) -> None:
     for result in results:
         state = "published" if result.created else "already published"
         click.echo(f"{result.version.form.code} v{result.version.version}: {state}")
+
+
+@group.command("retire")
+@click.argument("code")
+@click.option("--undo", is_flag=True, help="Bring a retired form back into use.")
+def forms_retire(code: str, undo: bool) -> None:
+    """Retire a form: its links say it is no longer in use and it takes no new campaign;
+    its answers stay."""
+    try:
+        with unit_of_work(db.session):
+            form = db.session.scalar(select(Form).where(Form.code == code.upper()))
+            if form is None:
+                raise FormAdminError("unknown_form", code=code)
+            set_retired(db.session, form, not undo)
+    except DomainError as error:
+        raise click.ClickException(describe(error)) from error
+    click.echo(f"{form.code}: {'in use' if undo else 'retired'}")
+
+
+@group.command("list")
+def forms_list() -> None:
+    """Each form's versions, which one takes new answers, and how many answers each holds."""
+    for use in forms_in_use(db.session):
+        state = "retired" if use.form.is_retired else "in use"
+        click.echo(f"{use.form.code} ({state}): {use.form.title}")
+        for version in use.versions:
+            mark = " (current)" if version.is_current else ""
+            click.echo(f"  v{version.version.version}{mark}: {version.answers} answers")

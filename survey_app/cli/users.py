@@ -1,14 +1,19 @@
-"""``flask users create|password|totp-off|organisations``: accounts from the shell."""
+"""``flask users create|import|password|totp-off|organisations``: accounts from the shell."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from sqlalchemy import select
 
+from survey_app.admin.accounts import ROLE_LABELS
 from survey_app.database import unit_of_work
 from survey_app.domain_error import DomainError
 from survey_app.extensions import db
 from survey_app.messages import describe
+from survey_app.messages import describe_import_problem
 from survey_app.models import Commune
 from survey_app.models import Grouping
 from survey_app.models import Organisation
@@ -22,6 +27,8 @@ from survey_app.services.people.accounts import Scope
 from survey_app.services.people.accounts import create_account
 from survey_app.services.people.accounts import ensure_organisations
 from survey_app.services.people.accounts import set_password
+from survey_app.services.people.bulk_accounts import import_people
+from survey_app.services.people.bulk_accounts import passwords_workbook
 
 group = click.Group("users", help="User accounts.")
 
@@ -92,6 +99,38 @@ def users_totp_off(username: str) -> None:
     except DomainError as error:
         raise click.UsageError(describe(error)) from error
     click.echo(f"two-step sign-in is off for {user.username}")
+
+
+@group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("passwords", type=click.Path(dir_okay=False, writable=True))
+def users_import(file: str, passwords: str) -> None:
+    """Create the accounts of an XLSX (or CSV) of people, checked row by row; write their
+    one-time passwords to PASSWORDS, the only copy. A file with a problem creates nobody."""
+    path, out = Path(file), Path(passwords)
+    if out.exists():
+        raise click.UsageError(f"{out} exists: give a new file for the passwords")
+    labels = {role: str(label) for role, label in ROLE_LABELS.items()}
+    try:
+        with unit_of_work(db.session):
+            ensure_organisations(db.session)
+            report = import_people(db.session, None, path.name, path.read_bytes(),
+                                   current_app.config["IMPORT_MAX_ROWS"], labels)
+            if report.clean:
+                # Written inside the unit of work: if the file cannot be written, nobody is
+                # created, and no account is left with a password nobody has.
+                out.write_bytes(passwords_workbook(report, labels))
+    except DomainError as error:
+        raise click.ClickException(describe(error)) from error
+    if not report.clean:
+        for problem in report.problems:
+            where = " ".join(str(part) for part in (
+                f"row {problem.row}" if problem.row else "", problem.column or "") if part)
+            click.echo(f"{where or path.name}: {describe_import_problem(problem)}", err=True)
+        click.echo(f"nobody created: {len(report.problems)} problems", err=True)
+        raise click.exceptions.Exit(1)
+    out.chmod(0o600)
+    click.echo(f"accounts created: {len(report.created)}; one-time passwords in {out}")
 
 
 @group.command("organisations")

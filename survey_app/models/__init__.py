@@ -29,6 +29,7 @@ from survey_app.models.responses import Response
 from survey_app.models.rulebooks import RulebookVersion
 from survey_app.models.tallies import ResponseTally
 from survey_app.models.units import Commune
+from survey_app.models.units import CommuneFormerName
 from survey_app.models.units import Grouping
 from survey_app.models.units import Province
 from survey_app.models.users import Organisation
@@ -44,6 +45,7 @@ __all__ = [
     "Channel",
     "CollectionPoint",
     "Commune",
+    "CommuneFormerName",
     # recognition
     "Decision",
     "Dossier",

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Enum
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -71,6 +72,8 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(32))
     #: The time step of the last code accepted: a code works once, even within its 30 s.
     totp_last_step: Mapped[int | None] = mapped_column()
+    #: Set when an admin handed out a one-time password: the next sign-in must replace it.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     province: Mapped[Province | None] = relationship()
     grouping: Mapped[Grouping | None] = relationship()

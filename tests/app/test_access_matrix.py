@@ -157,6 +157,32 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.campaign_points", "POST"): staff(),
     # The staff home: every signed-in role, listing what it may do.
     ("auth.home", "GET"): staff(OK),
+    # Units, their figures and groupings (issue 10): the admin only.
+    ("admin.units", "GET"): staff(),
+    ("admin.units_template", "GET"): staff(),
+    ("admin.units_import", "POST"): staff(),
+    ("admin.unit_edit", "GET"): staff(),
+    ("admin.unit_edit", "POST"): staff(),
+    ("admin.unit_rename", "POST"): staff(),
+    ("admin.unit_merge", "POST"): staff(),
+    ("admin.groupings", "GET"): staff(),
+    ("admin.grouping_create", "POST"): staff(),
+    ("admin.grouping_edit", "GET"): staff(),
+    ("admin.grouping_edit", "POST"): staff(),
+    # Accounts in bulk (issue 10): the admin only; a coordinator keeps its one-by-one pages.
+    ("admin.people_import", "GET"): staff(),
+    ("admin.people_template_download", "GET"): staff(),
+    ("admin.people_import_upload", "POST"): staff(),
+    # Forms from the admin pages (issue 10): the admin only.
+    ("admin.forms", "GET"): staff(),
+    ("admin.form_check", "POST"): staff(),
+    ("admin.form_preview_posted", "POST"): staff(),
+    ("admin.form_preview", "GET"): staff(),
+    ("admin.form_publish", "POST"): staff(),
+    ("admin.form_retire", "POST"): staff(),
+    # Replacing a one-time password: any signed-in account (without one it is sent home).
+    ("auth.first_password", "GET"): staff(OK),
+    ("auth.first_password", "POST"): staff(OK),
     # Field work: coordinators and surveyors; a surveyor only where it is assigned.
     ("field.index", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.entry", "GET"): staff(coordinator=PROVINCE, surveyor=OWN_ONLY),
@@ -282,7 +308,10 @@ def world(field_world, published_forms, create_point, app, tmp_path):
             campaigns[target], communes[target], tmp_path / "evidence")
     db.session.commit()
     common = {"form_id": published_forms["PKS05"].id, "filename": "staff.css",
-              "extension": "csv", "name": "app.js", "back_check_id": 1}
+              "extension": "csv", "name": "app.js", "back_check_id": 1,
+              "province_id": field_world.campaign.province_id,
+              "grouping_id": field_world.grouping.id,
+              "version_id": published_forms["PKS05"].current_version().id}
     tokens = {name: user.session_token for name, user in field_world.users.items()}
     tokens["official"] = field_world.users["official"].session_token
     db.session.remove()

@@ -37,3 +37,5 @@ class Action(StrEnum):
     CAMPAIGN_FORM_OPENED = "campaign_form_opened"
     CAMPAIGN_FORM_CLOSED = "campaign_form_closed"
     CAMPAIGN_TARGETS_SET = "campaign_targets_set"
+    FORM_RETIRED = "form_retired"
+    FORM_RESTORED = "form_restored"

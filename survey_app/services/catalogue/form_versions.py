@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms import FormDefinition
 from forms import load_definition_file
 from survey_app.domain_error import DomainError
 from survey_app.models import Form
@@ -39,7 +40,16 @@ def publish_form(session: Session, path: str | Path, actor: User | None = None) 
     :raises forms.DefinitionError: the file has problems (all are listed).
     :raises VersionClash: the version number is taken by different content.
     """
-    definition = load_definition_file(path)
+    return publish_definition(session, load_definition_file(path), actor)
+
+
+def publish_definition(session: Session, definition: FormDefinition,
+                       actor: User | None) -> Published:
+    """Store a checked definition as a new version of its form (see ``publish_form``);
+    ``actor`` None is the shell.
+
+    :raises VersionClash: the version number is taken by different content, or is older.
+    """
     data = definition.raw
     checksum = hashlib.sha256(
         json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()

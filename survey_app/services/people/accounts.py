@@ -133,9 +133,10 @@ def normalise_username(username: str) -> str:
 
 def create_account(
     session: Session, actor: User | None, *, username: str, full_name: str, role: Role,
-    password: str, scope: Scope,
+    password: str, scope: Scope, one_time: bool = False,
 ) -> User:
-    """Create an account; ``actor`` None is the command line (full rights).
+    """Create an account; ``actor`` None is the command line (full rights). A ``one_time``
+    password must be replaced at the first sign-in.
 
     :raises AccountError: the username is taken or malformed, the password is weak, the
         scope does not fit the role, or the actor may not create this account.
@@ -150,6 +151,7 @@ def create_account(
     user = User(username=username, full_name=full_name.strip() or username, role=role)
     _apply_scope(session, actor, user, role, scope)
     user.set_password(password)
+    user.must_change_password = one_time
     session.add(user)
     session.flush()
     trail.record(session, actor, Action.ACCOUNT_CREATED, target=("user", user.id),
@@ -219,12 +221,17 @@ def set_enabled(session: Session, actor: User, user: User, enabled: bool) -> Use
     return user
 
 
-def set_password(session: Session, actor: User | None, user: User, password: str) -> User:
-    """Give ``user`` a new password and end every session it has."""
+def set_password(session: Session, actor: User | None, user: User, password: str,
+                 one_time: bool = False) -> User:
+    """Give ``user`` a new password and end every session it has. A ``one_time`` password
+    (given by someone else) must be replaced at the next sign-in; one's own clears that."""
     if actor is not None and actor.id != user.id:
         _require_manageable(session, actor, user)
     check_password(password, user.username)
+    if actor is not None and actor.id == user.id and user.check_password(password):
+        raise AccountError("password_same")
     user.set_password(password)
+    user.must_change_password = one_time
     user.end_sessions()
     session.flush()
     own = actor is not None and actor.id == user.id

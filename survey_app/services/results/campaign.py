@@ -9,6 +9,7 @@ see: pass ``visible_commune_ids(user)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -23,6 +24,7 @@ from sqlalchemy import distinct
 from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import literal
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import tuple_
 from sqlalchemy.orm import Session
@@ -50,6 +52,7 @@ from survey_app.models import Grouping
 from survey_app.models import Response
 from survey_app.models import ResponseTally
 from survey_app.models import Role
+from survey_app.services.catalogue.unit_names import names_on
 from survey_app.services.results.rulebooks import RulebookInUse
 from survey_app.services.results.rulebooks import rulebook_for
 
@@ -66,8 +69,11 @@ def visible_campaigns(session: Session, visible: Select) -> list[Campaign]:
 def scoped_commune_ids(campaign: Campaign, visible: Select,
                        grouping_id: int | None = None) -> Select:
     """The ids of the campaign's communes the caller may see (optionally one grouping)."""
+    # A unit merged away since (inactive) still counts in the campaigns it took answers in.
+    answered = select(Response.commune_id).where(Response.campaign_id == campaign.id)
     query = select(Commune.id).where(
-        Commune.province_id == campaign.province_id, Commune.is_active.is_(True),
+        Commune.province_id == campaign.province_id,
+        or_(Commune.is_active.is_(True), Commune.id.in_(answered)),
         Commune.id.in_(visible),
     )
     if grouping_id is not None:
@@ -75,13 +81,27 @@ def scoped_commune_ids(campaign: Campaign, visible: Select,
     return query
 
 
-def load_communes(session: Session, ids: Select) -> list[analytics.CommuneInfo]:
+def load_communes(session: Session, ids: Select,
+                  on: date | None = None) -> list[analytics.CommuneInfo]:
+    """The communes with their figures, named as they were ``on`` that day (default: now)."""
     rows = session.execute(
         select(Commune.id, Commune.code, Commune.name, Commune.grouping_id,
                Commune.staff_headcount)
         .where(Commune.id.in_(ids)).order_by(Commune.name, Commune.code)
-    )
-    return [analytics.CommuneInfo(*row) for row in rows]
+    ).all()
+    communes = [analytics.CommuneInfo(*row) for row in rows]
+    former = names_on(session, [c.id for c in communes], on) if on is not None else {}
+    if not former:
+        return communes
+    communes = [replace(c, name=former.get(c.id, c.name)) for c in communes]
+    return sorted(communes, key=lambda c: (c.name, c.code))
+
+
+def campaign_start(session: Session, campaign: Campaign) -> date:
+    """The day a campaign began: its first form's opening (else the day it was made)."""
+    first = session.scalar(select(func.min(CampaignForm.opens_on))
+                           .where(CampaignForm.campaign_id == campaign.id))
+    return first or campaign.created_at.astimezone(VIETNAM).date()
 
 
 @dataclass(frozen=True)
@@ -255,7 +275,7 @@ def campaign_results(
     forms = load_forms(session, campaign)
     specs = form_specs(session, forms)
     ids = scoped_commune_ids(campaign, visible, grouping_id)
-    communes = load_communes(session, ids)
+    communes = load_communes(session, ids, campaign_start(session, campaign))
     codes = {form.form_id: form.code for form in forms}
     pairs = analytics.satisfied_pairs(specs, rulebook.rules)
     counts = fetch_counts(session, campaign.id, ids, codes, pairs, until) if codes else {}

@@ -297,6 +297,8 @@ def responses_csv(
     number = 0
     after = 0
     wanted = [q.id for q in questions]
+    # Each commune under the name it had when the campaign began (docs/UNITS.md).
+    names = {commune.id: commune.name for commune in results.communes}
     while True:
         batch = response_batch(session, results, form, after)
         if not batch:
@@ -306,7 +308,8 @@ def responses_csv(
             number += 1
             given = answers.get(row.id, {})
             yield line([
-                str(number), row.code, defuse(row.name), defuse(row.grouping or ""), form.code,
+                str(number), row.code, defuse(names.get(row.commune_id, row.name)),
+                defuse(row.grouping or ""), form.code,
                 str(row.version), channel_text(row.channel),
                 row.received_at.astimezone(VIETNAM).strftime("%d/%m/%Y"),
                 _("yes") if row.is_flagged else _("no"), defuse(row.flag_reason or ""),
@@ -319,7 +322,8 @@ def responses_csv(
 def response_batch(session: Session, results: CampaignResults, form: CampaignFormInfo,
                    after: int) -> list:
     query = (
-        select(Response.id, Commune.code, Commune.name, Grouping.name.label("grouping"),
+        select(Response.id, Response.commune_id, Commune.code, Commune.name,
+               Grouping.name.label("grouping"),
                FormVersion.version, Response.channel, Response.received_at, Response.is_flagged,
                Response.flag_reason)
         .join(Commune, Response.commune_id == Commune.id)
