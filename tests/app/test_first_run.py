@@ -12,6 +12,7 @@ import re
 import zipfile
 
 from flask import g
+from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -42,6 +43,20 @@ def test_a_province_runs_its_first_campaign_without_the_demo(app, runner, tmp_pa
     assert "PKS05 v1: published" in shell(runner, "forms", "publish", "--bundled")
     shell(runner, "users", "create", "quantri", "--role", "admin", "--name", "Quản trị tỉnh",
           "--password", PASSWORD)
+    # The communes' figures: the template, filled in as a province's office would, imported.
+    template = tmp_path / "so-lieu.xlsx"
+    shell(runner, "units", "figures", "template", PROVINCE, str(template))
+    book = load_workbook(template)
+    sheet = book.active
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    staff, population = header.index("so_can_bo"), header.index("dan_so")
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value and str(row[0].value).isdigit():
+            row[staff].value, row[population].value = 22, 9_500
+    book.save(template)
+    shell(runner, "units", "figures", "import", str(template))
+    assert db.session.scalar(select(func.count(Commune.id)).where(
+        Commune.staff_headcount == 22)) == db.session.scalar(select(func.count(Commune.id)))
 
     # 2. The admin pages: sign in, lands on the admin home.
     admin = StaffClient(app, app.response_class, use_cookies=True)
