@@ -64,6 +64,18 @@ class Config:
     LOG_LEVEL = "INFO"
     #: Serve Prometheus metrics at /metrics (survey_app/metrics.py, docs/DEPLOY.md).
     METRICS_ENABLED = False
+    #: The background jobs' queue (survey_app/job_queue.py, docs/DEPLOY.md): "sqlite" (a file
+    #: in the instance folder, one server), "redis://host:6379/1" (several servers, with
+    #: ``flask jobs worker`` run as a service) or "immediate" (run in the request: tests).
+    #: None means "immediate" under TESTING, else "sqlite".
+    JOB_QUEUE: str | None = None
+    #: Run the worker as a thread of the app's process (``make run`` sets it).
+    JOB_WORKER_IN_PROCESS = False
+    #: A running job whose progress has not moved for this long was interrupted (its worker
+    #: stopped): it is marked failed and may be run again.
+    JOB_STALE_SECONDS = 300
+    #: How long a job's file (posters, an export) is kept for its user to download.
+    JOB_FILE_HOURS = 24
     #: An error's message in the log never carries the values of the statement that failed
     #: (they may be a respondent's answers).
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}

@@ -11,6 +11,7 @@ AREAS: list[tuple[str, object]] = []
 from survey_app.admin import accounts  # noqa: E402,F401
 from survey_app.admin import assignments  # noqa: E402,F401
 from survey_app.admin import points  # noqa: E402,F401
+from survey_app.admin import poster_jobs  # noqa: E402,F401
 from survey_app.admin import rulebooks  # noqa: E402,F401
 from survey_app.admin import two_factor  # noqa: E402,F401
 from survey_app.admin import views  # noqa: E402,F401

@@ -11,6 +11,8 @@ from survey_app.models.form_versions import FormVersion
 from survey_app.models.imports import ImportBatch
 from survey_app.models.imports import ImportRow
 from survey_app.models.imports import ImportStatus
+from survey_app.models.jobs import Job
+from survey_app.models.jobs import JobStatus
 from survey_app.models.responses import Answer
 from survey_app.models.responses import Channel
 from survey_app.models.responses import Response
@@ -36,6 +38,8 @@ __all__ = [
     "ImportBatch",
     "ImportRow",
     "ImportStatus",
+    "Job",
+    "JobStatus",
     "Organisation",
     "OrganisationAssignment",
     "Province",
