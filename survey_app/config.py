@@ -39,11 +39,13 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     REMEMBER_COOKIE_DURATION = timedelta(days=1)
-    #: The largest request body, in bytes: an import file is the biggest thing staff send.
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
-    #: Rows one import file may hold (confirming 2,000 takes about 6 s, bench/imports.py); a
-    #: bigger stack is split over several files.
-    IMPORT_MAX_ROWS = 2000
+    #: The largest request body, in bytes: an import file is the biggest thing staff send
+    #: (20,000 PKS05 rows are about 3 MB of CSV, 0.9 MB of XLSX).
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Rows one import file may hold. The check and the store run as background jobs with a
+    #: progress bar (bench/imports.py, docs/PERFORMANCE.md); a bigger stack is split over
+    #: several files.
+    IMPORT_MAX_ROWS = 20_000
     #: How long a process keeps what a QR link opens (point, commune, version, campaign form)
     #: before looking again: how long a change made on another server or by a command takes to
     #: reach this one's citizens. Changes made in this process apply at once.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from flask import abort
+from flask import flash
 from flask import jsonify
 from flask import redirect
 from flask import render_template
@@ -71,6 +72,9 @@ def show(job_id: int):
     job = own_job(job_id)
     state = described(job)
     if state["next"] and not state["download"]:
+        notice = (job.result or {}).get("notice")
+        if notice:
+            flash(notice, "success")
         return redirect(state["next"])
     return render_template("jobs/job.html", job=job, state=state,
                            title=job_queue.KIND_LABELS.get(job.kind, job.kind),
