@@ -6,7 +6,8 @@ progress, how it ended and the file it made. A worker runs a job as the user who
 request context rebuilt from those arguments, so their scope is checked again when it runs.
 
 ``JOB_QUEUE`` picks the queue (docs/DEPLOY.md, "Background jobs"):
-- ``sqlite`` (the default): a huey SQLite file in the instance folder, for one server;
+- ``sqlite`` (the default): a huey SQLite file in the instance folder (or
+  ``sqlite:///path/to/file.db``), for one server;
   ``JOB_WORKER_IN_PROCESS`` (set by ``make run``) runs the worker as a thread of the app;
 - ``redis://host:port/db``: several app servers and workers (``flask jobs worker``);
 - ``immediate``: a job runs at once, in the request that asked for it (the tests' default).
@@ -333,9 +334,10 @@ def make_huey(app: Flask):
     setting = app.config["JOB_QUEUE"] or ("immediate" if app.testing else "sqlite")
     if setting == "immediate":
         return MemoryHuey("survey-jobs", results=False, immediate=True)
-    if setting == "sqlite":
-        path = Path(app.instance_path) / "job-queue.db"
-        return SqliteHuey("survey-jobs", filename=str(path), results=False)
+    if setting == "sqlite" or setting.startswith("sqlite:///"):
+        path = setting.removeprefix("sqlite:///") if setting != "sqlite" else str(
+            Path(app.instance_path) / "job-queue.db")
+        return SqliteHuey("survey-jobs", filename=path, results=False)
     if setting.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey("survey-jobs", url=setting, results=False)
     raise ValueError(f"JOB_QUEUE must be sqlite, immediate or a redis:// URL, not {setting!r}")
