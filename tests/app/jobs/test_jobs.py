@@ -65,6 +65,9 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+# Werkzeug's test client spools a body over 500 KB to a temporary file it leaves to the GC.
+@pytest.mark.filterwarnings("ignore::ResourceWarning",
+                            "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_import_of_20000_rows_stores_each_row_once_and_the_roll_up_matches(
         surveyor, field_world, pks05):
     rows = rows_for(field_world.own, 20_000)
@@ -75,7 +78,7 @@ def test_import_of_20000_rows_stores_each_row_once_and_the_roll_up_matches(
     assert count(Response) == 20_000
     assert db.session.scalar(select(func.count(func.distinct(Response.submission_id)))) == 20_000
     assert count(ImportRow) == 20_000
-    assert count(Answer) == 20_000 * (len(PKS05_ANSWERS) + 1)
+    assert count(Answer) == 20_000 * len({**PKS05_ANSWERS, "q_overall": ""})
     assert tally_drift(db.session) == 0
     assert db.session.scalar(select(func.sum(ResponseTally.responses))) == 20_000
     by_level = dict(db.session.execute(
