@@ -10,7 +10,8 @@ request context rebuilt from those arguments, so their scope is checked again wh
   ``sqlite:///path/to/file.db``), for one server;
   ``JOB_WORKER_IN_PROCESS`` (set by ``make run``) runs the worker as a thread of the app;
 - ``redis://host:port/db``: several app servers and workers (``flask jobs worker``);
-- ``immediate``: a job runs at once, in the request that asked for it (the tests' default).
+- ``immediate``: a job runs at once, in the request that asked for it (the tests' default);
+  ``memory``: a job is queued in the process and never run (tests of who may ask for one).
 
 A job either ends ``done`` with its whole file, or ``failed`` with a reason in Vietnamese and
 nothing of it kept: a job's writes are one unit of work, and its file is stored only at the
@@ -334,6 +335,9 @@ def make_huey(app: Flask):
     setting = app.config["JOB_QUEUE"] or ("immediate" if app.testing else "sqlite")
     if setting == "immediate":
         return MemoryHuey("survey-jobs", results=False, immediate=True)
+    if setting == "memory":
+        # Queued in this process only, with no worker: for tests of who may ask for a job.
+        return MemoryHuey("survey-jobs", results=False)
     if setting == "sqlite" or setting.startswith("sqlite:///"):
         path = setting.removeprefix("sqlite:///") if setting != "sqlite" else str(
             Path(app.instance_path) / "job-queue.db")

@@ -38,9 +38,9 @@ SCOPE_FIELDS = ("province", "grouping", "commune", "form", "size")
 @role_required(*READERS)
 def posters_job():
     """Ask for the posters (``what=pdf``) or QR images (``what=zip``) of a unit, as a job."""
-    args = {name: request.form[name] for name in SCOPE_FIELDS if request.form.get(name)}
+    args = {name: request.values[name] for name in SCOPE_FIELDS if request.values.get(name)}
     batch_scope(MultiDict(args))  # 404 now for a unit the user cannot see, not in the job
-    kind = "posters_zip" if request.form.get("what") == "zip" else "posters_pdf"
+    kind = "posters_zip" if request.values.get("what") == "zip" else "posters_pdf"
     with unit_of_work(db.session):
         job = job_queue.submit(db.session, kind, current_user, {
             "args": args, "base_url": request.host_url})

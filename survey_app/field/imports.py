@@ -177,6 +177,7 @@ def import_batch(batch_id: int):
 @role_required(Role.coordinator, Role.surveyor)
 def import_confirm(batch_id: int):
     """Store every new row of a checked upload, all or nothing, as a job."""
+    find_batch(db.session, current_user, batch_id) or abort(404)
     with unit_of_work(db.session):
         job = job_queue.submit(db.session, "import_store", current_user, {
             "batch_id": batch_id, "base_url": request.host_url})

@@ -71,7 +71,8 @@ def test_province_posters_job_shows_progress_then_offers_the_pdf(live_server, de
         link.click()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
-    assert path.name.startswith("ap-phich-") and path.suffix == ".pdf"
+    assert path.name.startswith("ap-phich-")
+    assert path.suffix == ".pdf"
     assert len(pdfium.PdfDocument(path)) == COMMUNES * len(FORMS)
 
 
