@@ -36,7 +36,6 @@ def import_check_job(run: job_queue.Run) -> job_queue.Output:
     run.progress.start("checking")
     report = check_upload(run.session, run.user, entry, params["file_name"], data, today,
                           current_app.config["IMPORT_MAX_ROWS"], progress=run.progress)
-    run.session.rollback()  # the check only read: end its snapshot before writing
     with unit_of_work(run.session):
         batch = record_check(run.session, report)
     if not report.problems:
