@@ -43,7 +43,9 @@ def posters_job():
     kind = "posters_zip" if request.values.get("what") == "zip" else "posters_pdf"
     with unit_of_work(db.session):
         job = job_queue.submit(db.session, kind, current_user, {
-            "args": args, "base_url": request.host_url})
+            "args": args, "base_url": request.host_url,
+            "back": url_for("admin.points", province=args.get("province"),
+                            grouping=args.get("grouping"))})
     return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 

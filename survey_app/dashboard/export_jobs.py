@@ -47,7 +47,8 @@ def export_job(what: str):
             return redirect(url_for(".index", **request.args.to_dict()))
     with unit_of_work(db.session):
         job = job_queue.submit(db.session, KINDS[what], current_user, {
-            "args": request.args.to_dict(), "base_url": request.host_url})
+            "args": request.args.to_dict(), "base_url": request.host_url,
+            "back": url_for(".index", **request.args.to_dict())})
     return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 

@@ -140,7 +140,8 @@ def import_upload():
     with unit_of_work(db.session):
         job = job_queue.submit(db.session, "import_check", current_user, {
             "campaign_form_id": entry.campaign_form.id, "file_name": cleaned(upload.filename),
-            "base_url": request.host_url}, upload=upload.read())
+            "base_url": request.host_url, "back": url_for("field.imports")},
+            upload=upload.read())
     return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 
@@ -180,7 +181,8 @@ def import_confirm(batch_id: int):
     find_batch(db.session, current_user, batch_id) or abort(404)
     with unit_of_work(db.session):
         job = job_queue.submit(db.session, "import_store", current_user, {
-            "batch_id": batch_id, "base_url": request.host_url})
+            "batch_id": batch_id, "base_url": request.host_url,
+            "back": url_for("field.import_batch", batch_id=batch_id)})
     return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 

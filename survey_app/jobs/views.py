@@ -36,6 +36,9 @@ STAGES = {
     "computing": _l("Computing the results"),
     "writing": _l("Writing the file"),
 }
+#: Where a job was asked for, by the first word of its kind: the page's way back.
+BACK_LABELS = {"posters": _l("QR codes and posters"), "export": _l("Dashboard"),
+               "import": _l("Import a file")}
 STATUSES = {
     JobStatus.queued: _l("Waiting for its turn"),
     JobStatus.running: _l("Working"),
@@ -78,6 +81,8 @@ def show(job_id: int):
         return redirect(state["next"])
     return render_template("jobs/job.html", job=job, state=state,
                            title=job_queue.KIND_LABELS.get(job.kind, job.kind),
+                           back=(job.params or {}).get("back"),
+                           back_label=BACK_LABELS.get(job.kind.split("_")[0], ""),
                            refresh=None if job.finished else REFRESH_SECONDS)
 
 
