@@ -134,7 +134,7 @@ def timed(label: str, results: dict, function):
 
 def run(backend: str, count: int, kinds: tuple[str, ...] = ("csv", "xlsx")) -> dict:
     from survey_app import create_app
-    from survey_app.database import begin_write
+    from survey_app.database import unit_of_work
     from survey_app.extensions import db
     from survey_app.models import Response
     from survey_app.services.bulk_import.imports import check_upload
@@ -167,12 +167,13 @@ def run(backend: str, count: int, kinds: tuple[str, ...] = ("csv", "xlsx")) -> d
             db.session.rollback()
 
             def store() -> int:
-                begin_write(db.session())
-                batch = record_check(db.session, report)
-                db.session.commit()
-                begin_write(db.session())
-                stored = store_batch(db.session, admin, batch.id, today).stored_count
-                db.session.commit()
+                # As the upload and confirm do: each step in one unit of work, so that every
+                # row's insert joins the confirm's transaction (outside one, each row would
+                # commit on its own and reload the batch).
+                with unit_of_work(db.session):
+                    batch = record_check(db.session, report)
+                with unit_of_work(db.session):
+                    stored = store_batch(db.session, admin, batch.id, today).stored_count
                 return stored
 
             stored = timed("record + store", results, store)
