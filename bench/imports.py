@@ -166,17 +166,19 @@ def run(backend: str, count: int, kinds: tuple[str, ...] = ("csv", "xlsx")) -> d
                 assert not report.problems, report.problems[:3]
             db.session.rollback()
 
-            def store() -> int:
-                # As the upload and confirm do: each step in one unit of work, so that every
-                # row's insert joins the confirm's transaction (outside one, each row would
-                # commit on its own and reload the batch).
+            # As the upload and confirm do: each step in one unit of work, so that every
+            # row's insert joins the confirm's transaction (outside one, each row would
+            # commit on its own and reload the batch).
+            def record():
                 with unit_of_work(db.session):
-                    batch = record_check(db.session, report)
-                with unit_of_work(db.session):
-                    stored = store_batch(db.session, admin, batch.id, today).stored_count
-                return stored
+                    return record_check(db.session, report).id
 
-            stored = timed("record + store", results, store)
+            def store() -> int:
+                with unit_of_work(db.session):
+                    return store_batch(db.session, admin, batch_id, today).stored_count
+
+            batch_id = timed("record the check", results, record)
+            stored = timed("confirm: store", results, store)
             last = kinds[-1]
             again = timed("check again (all stored)", results, lambda: check_upload(
                 db.session, admin, entry, f"bench.{last}", files[last], today, count))
@@ -208,8 +210,8 @@ def main() -> None:
         result = run(backend, count, kinds)
         print(f"\n{backend}: {count} rows, " + ", ".join(
             f"{kind.upper()} {size / 1e6:.2f} MB" for kind, size in result["sizes"].items()))
-        for label in (*(f"check {kind}" for kind in kinds), "record + store",
-                      "check again (all stored)"):
+        for label in (*(f"check {kind}" for kind in kinds), "record the check",
+                      "confirm: store", "check again (all stored)"):
             print(f"  {label:28s} {result[label]:6.2f} s  ({count / result[label]:7.0f} rows/s)")
         print(f"  stored {result['stored']}, in database {result['in database']}, "
               f"found already stored on re-check {result['duplicates on re-check']}")
