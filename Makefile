@@ -9,8 +9,10 @@ CATALOGUES := $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
 
 run: setup db
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	@# Plain HTTP on this machine: a Secure session cookie would not come back.
-	SURVEY_HTTPS=false $(FLASK) run --host 127.0.0.1 --port 5000
+	@# Plain HTTP on this machine: a Secure session cookie would not come back. The jobs'
+	@# worker (posters, imports, exports) runs as a thread of this server, on a SQLite queue
+	@# file in instance/ (production runs `flask jobs worker` as a service: docs/DEPLOY.md).
+	SURVEY_HTTPS=false SURVEY_JOB_WORKER_IN_PROCESS=true $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup
 	@# TEST_DATABASE_URL picks the backend (default: SQLite).

@@ -61,6 +61,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         database.configure_engine(db.engine, app.config["DATABASE_BUSY_TIMEOUT_MS"])
         scan_counts.init_app(app, db.engine)
     live_links.init_app(app)
+    from survey_app import job_queue
+
+    job_queue.init_app(app)
 
     from survey_app import admin
     from survey_app import api
@@ -70,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app import errors
     from survey_app import field
     from survey_app import input_guard
+    from survey_app import jobs
     from survey_app import public
     from survey_app import recognition
 
@@ -81,6 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(recognition.bp)
+    app.register_blueprint(jobs.bp)
     errors.register(app)
     cli.register(app)
     register_template_helpers(app)

@@ -39,11 +39,13 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     REMEMBER_COOKIE_DURATION = timedelta(days=1)
-    #: The largest request body, in bytes: an import file is the biggest thing staff send.
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
-    #: Rows one import file may hold (confirming 2,000 takes about 6 s, bench/imports.py); a
-    #: bigger stack is split over several files.
-    IMPORT_MAX_ROWS = 2000
+    #: The largest request body, in bytes: an import file is the biggest thing staff send
+    #: (20,000 PKS05 rows are about 3 MB of CSV, 0.9 MB of XLSX).
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Rows one import file may hold. The check and the store run as background jobs with a
+    #: progress bar (bench/imports.py, docs/PERFORMANCE.md); a bigger stack is split over
+    #: several files.
+    IMPORT_MAX_ROWS = 20_000
     #: How long a process keeps what a QR link opens (point, commune, version, campaign form)
     #: before looking again: how long a change made on another server or by a command takes to
     #: reach this one's citizens. Changes made in this process apply at once.
@@ -64,6 +66,18 @@ class Config:
     LOG_LEVEL = "INFO"
     #: Serve Prometheus metrics at /metrics (survey_app/metrics.py, docs/DEPLOY.md).
     METRICS_ENABLED = False
+    #: The background jobs' queue (survey_app/job_queue.py, docs/DEPLOY.md): "sqlite" (a file
+    #: in the instance folder, one server), "redis://host:6379/1" (several servers, with
+    #: ``flask jobs worker`` run as a service) or "immediate" (run in the request: tests).
+    #: None means "immediate" under TESTING, else "sqlite".
+    JOB_QUEUE: str | None = None
+    #: Run the worker as a thread of the app's process (``make run`` sets it).
+    JOB_WORKER_IN_PROCESS = False
+    #: A running job whose progress has not moved for this long was interrupted (its worker
+    #: stopped): it is marked failed and may be run again.
+    JOB_STALE_SECONDS = 300
+    #: How long a job's file (posters, an export) is kept for its user to download.
+    JOB_FILE_HOURS = 24
     #: An error's message in the log never carries the values of the statement that failed
     #: (they may be a respondent's answers).
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}

@@ -359,6 +359,18 @@ TEXTS: dict[str, str] = {
     "rec_file_large_yaml": N_("the file is larger than %(max_kb)s kB"),
     "rec_yaml_encoding": N_("the file must be UTF-8 text"),
     "rec_yaml_syntax": N_("not valid YAML near line %(line)s"),
+    # Background jobs (survey_app/job_queue.py)
+    "job_failed": N_("The work stopped because of an error on the server; nothing of it was "
+                     "kept. Press \"Run again\"; if it fails again, tell the administrator."),
+    "job_interrupted": N_("The work was interrupted (the server doing it stopped); nothing of "
+                          "it was kept. Press \"Run again\"."),
+    "job_busy": N_("The database was too busy to finish the work; nothing of it was kept. "
+                   "Press \"Run again\" in a moment."),
+    "job_queue_down": N_("The work could not be handed to the background worker; nothing was "
+                         "done. Press \"Run again\"; if it fails again, tell the "
+                         "administrator."),
+    "job_kind_unknown": N_("This kind of work is no longer offered here."),
+    "no_live_points": N_("There is no live collection point to print here."),
 }
 
 #: What an audit row's target is (``AuditEntry.target_type``).

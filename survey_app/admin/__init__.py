@@ -15,6 +15,7 @@ from survey_app.admin import campaigns  # noqa: E402,F401
 from survey_app.admin import forms  # noqa: E402,F401
 from survey_app.admin import people_import  # noqa: E402,F401
 from survey_app.admin import points  # noqa: E402,F401
+from survey_app.admin import poster_jobs  # noqa: E402,F401
 from survey_app.admin import rulebooks  # noqa: E402,F401
 from survey_app.admin import two_factor  # noqa: E402,F401
 from survey_app.admin import units  # noqa: E402,F401

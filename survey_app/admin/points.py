@@ -99,8 +99,8 @@ def visible_point(point_id: int, *, live: bool = True) -> CollectionPoint:
     return point
 
 
-def print_size() -> str:
-    size = request.args.get("size", "a4").lower()
+def print_size(args=None) -> str:
+    size = (request.args if args is None else args).get("size", "a4").lower()
     return size if size in SIZES else "a4"
 
 
@@ -190,8 +190,11 @@ def point_poster(point_id: int):
 @bp.get("/ma-qr/ap-phich.pdf")
 @role_required(*READERS)
 def posters_pdf():
-    """Every live point's poster in a commune, a grouping or a province, as one PDF."""
+    """Every live point's poster in a commune, as one PDF; a grouping's or a province's are
+    made in the background (``poster_jobs``)."""
     scope, stem = batch_scope()
+    if scope.commune_id is None:
+        return in_background()
     return pdf_response(find_posters(db.session, scope, visible_commune_ids(current_user)),
                         f"ap-phich-{stem}.pdf", attachment=True)
 
@@ -199,8 +202,10 @@ def posters_pdf():
 @bp.get("/ma-qr/ma-qr.zip")
 @role_required(*READERS)
 def posters_zip():
-    """Every live point's QR code in a commune, a grouping or a province, as PNGs in a ZIP."""
+    """Every live point's QR code in a commune as PNGs in a ZIP (wider: ``poster_jobs``)."""
     scope, stem = batch_scope()
+    if scope.commune_id is None:
+        return in_background()
     out = io.BytesIO()
     if not write_qr_zip(find_posters(db.session, scope, visible_commune_ids(current_user)), out,
                         print_size()):
@@ -264,12 +269,23 @@ def audited_point(point: CollectionPoint, action: Action) -> CollectionPoint:
     return point
 
 
-def batch_scope() -> tuple[PosterScope, str]:
-    """The scope asked for in the query string (the narrowest unit wins), and a file name."""
-    commune_id = request.args.get("commune", type=parse_id)
-    grouping_id = request.args.get("grouping", type=parse_id)
-    province_id = request.args.get("province", type=parse_id)
-    form_code = request.args.get("form") or None
+def in_background():
+    """A grouping's or a province's posters take seconds to minutes: they are a job, asked
+    for with the button on the points page."""
+    flash(_("Posters for a district or a province are prepared in the background: choose the "
+            "form and paper below and press the button."), "info")
+    return redirect(url_for("admin.points", province=request.args.get("province", type=parse_id),
+                            grouping=request.args.get("grouping", type=parse_id)))
+
+
+def batch_scope(args=None) -> tuple[PosterScope, str]:
+    """The scope asked for in ``args`` (the query string by default; the narrowest unit
+    wins), and a file name."""
+    args = request.args if args is None else args
+    commune_id = args.get("commune", type=parse_id)
+    grouping_id = args.get("grouping", type=parse_id)
+    province_id = args.get("province", type=parse_id)
+    form_code = args.get("form") or None
     if commune_id is not None:
         unit = visible_commune(commune_id).name
     elif grouping_id is not None:
@@ -278,7 +294,7 @@ def batch_scope() -> tuple[PosterScope, str]:
         unit = (db.session.get(Province, province_id) or abort(404)).name
     else:
         abort(404)
-    stem = ascii_slug(unit) + (f"-{form_code}" if form_code else "") + f"-{print_size()}"
+    stem = ascii_slug(unit) + (f"-{form_code}" if form_code else "") + f"-{print_size(args)}"
     return PosterScope(province_id, grouping_id, commune_id, form_code), stem
 
 

@@ -12,12 +12,13 @@ from survey_app.cli import backup
 from survey_app.cli import campaigns
 from survey_app.cli import demo
 from survey_app.cli import forms
+from survey_app.cli import jobs
 from survey_app.cli import qr
 from survey_app.cli import results
 from survey_app.cli import units
 from survey_app.cli import users
 
-GROUPS = (units, forms, users, qr, results, demo, backup, audit, campaigns)
+GROUPS = (units, forms, users, qr, results, demo, backup, audit, campaigns, jobs)
 
 
 def register(app: Flask) -> None:

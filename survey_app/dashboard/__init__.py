@@ -6,4 +6,5 @@ bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder
                static_url_path="/static", url_prefix="/bang-dieu-khien")
 
 from survey_app.dashboard import channels  # noqa: E402,F401
+from survey_app.dashboard import export_jobs  # noqa: E402,F401
 from survey_app.dashboard import views  # noqa: E402,F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Response
 from flask import abort
 from flask import current_app
@@ -15,26 +17,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from survey_app import job_queue
 from survey_app.access import role_required
 from survey_app.clock import today_in_vietnam
 from survey_app.database import unit_of_work
-from survey_app.domain_error import DomainError
 from survey_app.extensions import db
 from survey_app.field import bp
 from survey_app.inputs import cleaned
 from survey_app.inputs import parse_id
-from survey_app.messages import describe
-from survey_app.messages import describe_import_problem
 from survey_app.models import Role
 from survey_app.services.bulk_import.files import csv_template
 from survey_app.services.bulk_import.files import xlsx_template
-from survey_app.services.bulk_import.imports import check_upload
 from survey_app.services.bulk_import.imports import discard_batch
 from survey_app.services.bulk_import.imports import find_batch
 from survey_app.services.bulk_import.imports import is_expired
+from survey_app.services.bulk_import.imports import pending_by_commune
 from survey_app.services.bulk_import.imports import recent_batches
-from survey_app.services.bulk_import.imports import record_check
-from survey_app.services.bulk_import.imports import store_batch
 from survey_app.services.bulk_import.templates import fill_in_instructions
 from survey_app.services.bulk_import.templates import guide_rows
 from survey_app.services.bulk_import.templates import kind_label
@@ -58,15 +56,14 @@ def user_entry_form(campaign_form_id: int) -> EntryForm:
     return entry
 
 
-def render_import_page(*, problems=None, report=None, chosen=None, status=200, alert=None):
-    # Only the problems shown are worded: a file may have thousands.
-    shown = [(problem, describe_import_problem(problem))
-             for problem in (problems or [])[:SHOWN_PROBLEMS]]
+def render_import_page(*, problems=None, problem_count=0, report=None, chosen=None,
+                       status=200, alert=None):
+    """The import page; ``problems`` are (problem, its words) as the check's job kept them."""
     return render_template(
         "field/import.html",
         forms=entry_forms(db.session, current_user, today_in_vietnam()),
         batches=recent_batches(db.session, current_user),
-        problems=shown, problem_count=len(problems or []),
+        problems=problems or [], problem_count=problem_count,
         report=report, chosen=chosen, alert=alert,
         max_megabytes=megabytes(current_app.config["MAX_CONTENT_LENGTH"]),
     ), status
@@ -137,16 +134,33 @@ def import_upload():
     if upload is None or not upload.filename:
         return render_import_page(status=422, chosen=entry.campaign_form.id,
                                   alert=_("Choose the file to upload."))
-    # The name is only a label on the report: what cannot be stored is dropped from it.
-    report = check_upload(db.session, current_user, entry, cleaned(upload.filename), upload.read(),
-                          today_in_vietnam(), current_app.config["IMPORT_MAX_ROWS"])
+    # The check reads up to IMPORT_MAX_ROWS rows: a job (field/import_jobs.py), whose page
+    # shows its progress and then the check's report. The name is only a label on the report:
+    # what cannot be stored is dropped from it.
     with unit_of_work(db.session):
-        record_check(db.session, report)
-    if report.problems:
-        return render_import_page(problems=report.problems, report=report,
-                                  chosen=entry.campaign_form.id, status=422)
-    return render_template("field/import_batch.html", batch=report.batch,
-                           new_by_commune=report.new_by_commune, expired=False)
+        job = job_queue.submit(db.session, "import_check", current_user, {
+            "campaign_form_id": entry.campaign_form.id, "file_name": cleaned(upload.filename),
+            "base_url": request.host_url, "back": url_for("field.imports")},
+            upload=upload.read())
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
+
+
+@bp.get("/nhap-tep/kiem-tra/<int:job_id>")
+@role_required(Role.coordinator, Role.surveyor)
+def import_report(job_id: int):
+    """The problems the check of an upload found (kept with its job): nothing was stored."""
+    job = job_queue.find_job(db.session, current_user, job_id)
+    if job is None or job.kind != "import_check":
+        abort(404)
+    result = job.result or {}
+    batch = find_batch(db.session, current_user, result.get("batch_id") or 0)
+    if batch is None:
+        return redirect(url_for("jobs.show", job_id=job.id))
+    problems = [(SimpleNamespace(row=p["row"], column=p["column"]), p["text"])
+                for p in result.get("problems", [])]
+    return render_import_page(problems=problems, problem_count=result.get("problem_count", 0),
+                              report=SimpleNamespace(batch=batch),
+                              chosen=job.params.get("campaign_form_id"), status=422)
 
 
 @bp.get("/nhap-tep/lo/<int:batch_id>")
@@ -154,22 +168,22 @@ def import_upload():
 def import_batch(batch_id: int):
     """Show one upload: what it will store, or what it stored."""
     batch = find_batch(db.session, current_user, batch_id) or abort(404)
-    return render_template("field/import_batch.html", batch=batch, new_by_commune=None,
-                           expired=is_expired(batch))
+    expired = is_expired(batch)
+    by_commune = pending_by_commune(db.session, batch) if not expired else None
+    return render_template("field/import_batch.html", batch=batch, new_by_commune=by_commune,
+                           expired=expired)
 
 
 @bp.post("/nhap-tep/lo/<int:batch_id>/luu")
 @role_required(Role.coordinator, Role.surveyor)
 def import_confirm(batch_id: int):
-    """Store every new row of a checked upload, all or nothing."""
-    try:
-        with unit_of_work(db.session):
-            batch = store_batch(db.session, current_user, batch_id, today_in_vietnam())
-    except DomainError as refusal:
-        flash(describe(refusal), "error")
-        return redirect(url_for("field.imports"))
-    flash(_("%(count)s responses stored.", count=batch.stored_count), "success")
-    return redirect(url_for("field.import_batch", batch_id=batch.id))
+    """Store every new row of a checked upload, all or nothing, as a job."""
+    find_batch(db.session, current_user, batch_id) or abort(404)
+    with unit_of_work(db.session):
+        job = job_queue.submit(db.session, "import_store", current_user, {
+            "batch_id": batch_id, "base_url": request.host_url,
+            "back": url_for("field.import_batch", batch_id=batch_id)})
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 
 @bp.post("/nhap-tep/lo/<int:batch_id>/huy")

@@ -14,6 +14,8 @@ from survey_app.models.form_versions import FormVersion
 from survey_app.models.imports import ImportBatch
 from survey_app.models.imports import ImportRow
 from survey_app.models.imports import ImportStatus
+from survey_app.models.jobs import Job
+from survey_app.models.jobs import JobStatus
 from survey_app.models.recognition import Decision
 from survey_app.models.recognition import Dossier
 from survey_app.models.recognition import DossierEvent
@@ -59,6 +61,8 @@ __all__ = [
     "ImportBatch",
     "ImportRow",
     "ImportStatus",
+    "Job",
+    "JobStatus",
     "Organisation",
     "OrganisationAssignment",
     "Province",

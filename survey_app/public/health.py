@@ -1,4 +1,5 @@
-"""``/healthz``: can this server answer a citizen? The database, and Redis when configured.
+"""``/healthz``: can this server answer a citizen? The database, Redis when configured, and
+the background jobs' queue (its storage answers and no job waits past JOB_STALE_SECONDS).
 
 JSON, 200 when every check passes and 503 otherwise, so a load balancer needs only the status
 code (a balancer that matches the body finds ``"ok"`` in a healthy one). A failing check says
@@ -15,6 +16,7 @@ from flask import current_app
 from flask import jsonify
 from sqlalchemy import select
 
+from survey_app import job_queue
 from survey_app.extensions import db
 from survey_app.extensions import limiter
 from survey_app.public import bp
@@ -33,7 +35,7 @@ def redis_ok() -> bool:
 
 def checks() -> dict[str, Callable[[], bool]]:
     """The parts this server needs: Redis only when the rate limits are counted there."""
-    found = {"database": database_ok}
+    found = {"database": database_ok, "queue": job_queue.queue_ok}
     if current_app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "valkey")):
         found["redis"] = redis_ok
     return found

@@ -33,6 +33,8 @@ from survey_app.models import Decision
 from survey_app.models import Dossier
 from survey_app.models import Evidence
 from survey_app.models import ImportBatch
+from survey_app.models import Job
+from survey_app.models import JobStatus
 from survey_app.models import Province
 from survey_app.models import Registration
 from survey_app.models import Role
@@ -50,7 +52,7 @@ TARGETS = ("own", "neighbour", "foreign")
 OK, DENY, LOGIN, REFUSED = "ok", "deny", "login", "refused"
 #: Parameters that name a unit or something that belongs to one: checked three ways.
 SCOPED_PARAMS = {"commune_id", "point_id", "token", "user_id", "batch_id", "campaign_id",
-                 "campaign_form_id", "response_id", "evidence_id"}
+                 "campaign_form_id", "response_id", "evidence_id", "job_id"}
 
 
 def everyone() -> dict[str, object]:
@@ -97,6 +99,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("dashboard.commune", "GET"): staff(**READERS),
     ("dashboard.export_xlsx", "GET"): staff(**READER_PAGES),
     ("dashboard.export_csv", "GET"): staff(**READER_PAGES),
+    ("dashboard.export_job", "POST"): staff(**READER_PAGES),
     # The JSON API: the dashboard's readers, scoped; 401 rather than a sign-in redirect.
     ("api.campaigns", "GET"): staff(**READER_PAGES),
     ("api.summary", "GET"): staff(**dict.fromkeys(READER_PAGES, CAMPAIGN)),
@@ -115,6 +118,8 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
                                         official=OWN_ONLY),
     ("admin.posters_zip", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY,
                                         official=OWN_ONLY),
+    ("admin.posters_job", "POST"): staff(steering=PROVINCE, grouping=OWN_ONLY,
+                                         official=OWN_ONLY),
     ("admin.add_point", "POST"): staff(),
     ("admin.rotate_point", "POST"): staff(),
     ("admin.retire", "POST"): staff(),
@@ -209,8 +214,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("field.import_guide", "GET"): staff(coordinator=PROVINCE, surveyor=PROVINCE),
     # An upload belongs to the one who sent it (the own target's batch is the surveyor's).
     ("field.import_batch", "GET"): staff(admin=DENY, surveyor=OWN_ONLY),
-    ("field.import_confirm", "POST"): staff(admin=REFUSED, coordinator=REFUSED,
-                                            surveyor=(OK, REFUSED, REFUSED)),
+    ("field.import_confirm", "POST"): staff(admin=DENY, surveyor=OWN_ONLY),
     ("field.import_discard", "POST"): staff(admin=DENY, surveyor=OWN_ONLY),
     # Recognition: the committee keeps registrations, dates and the decision; the commune
     # fills its dossier; its grouping reviews it (the province, for a commune in no
@@ -244,7 +248,19 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("recognition.criteria", "GET"): staff(),
     ("recognition.criteria_file", "GET"): staff(),
     ("recognition.criteria_upload", "POST"): staff(admin=REFUSED),
+    ("field.import_report", "GET"): staff(admin=DENY, surveyor=OWN_ONLY),
+    # A background job, its progress and its file belong to the one who asked for it.
+    ("jobs.show", "GET"): staff(admin=DENY, surveyor=OWN_ONLY),
+    ("jobs.state", "GET"): staff(admin=DENY, surveyor=OWN_ONLY),
+    ("jobs.download", "GET"): staff(admin=DENY, surveyor=OWN_ONLY),
+    ("jobs.again", "POST"): staff(admin=DENY, surveyor=OWN_ONLY),
 }
+
+
+@pytest.fixture
+def app_config(app_config):
+    # A job asked for is queued and never run here: the table is about who may ask.
+    return {**app_config, "JOB_QUEUE": "memory"}
 
 
 @dataclass
@@ -294,13 +310,18 @@ def world(field_world, published_forms, create_point, app, tmp_path):
                             file_sha256="0" * 64, status=ImportStatus.checked, pending=[])
         db.session.add(batch)
         db.session.flush()
+        job = Job(kind="import_check", user_id=users[target].id, status=JobStatus.done,
+                  params={}, result={"batch_id": batch.id, "problems": [], "problem_count": 0},
+                  file_data=b"x", file_name="phieu.csv", file_mimetype="text/csv")
+        db.session.add(job)
+        db.session.flush()
         campaign_form = next(cf for cf in campaign.forms
                              if cf.form_id == published_forms["PKS05"].id)
         for name, value in (("commune_id", commune.id), ("point_id", point.id),
                             ("token", point.token), ("user_id", users[target].id),
                             ("batch_id", batch.id), ("campaign_id", campaign.id),
                             ("campaign_form_id", campaign_form.id),
-                            ("response_id", stored.response_id)):
+                            ("response_id", stored.response_id), ("job_id", job.id)):
             values[name][target] = value
     app.config["RECOGNITION_EVIDENCE_DIR"] = str(tmp_path / "evidence")
     for target in TARGETS:
@@ -311,7 +332,7 @@ def world(field_world, published_forms, create_point, app, tmp_path):
               "extension": "csv", "name": "app.js", "back_check_id": 1,
               "province_id": field_world.campaign.province_id,
               "grouping_id": field_world.grouping.id,
-              "version_id": published_forms["PKS05"].current_version().id}
+              "version_id": published_forms["PKS05"].current_version().id, "what": "xlsx"}
     tokens = {name: user.session_token for name, user in field_world.users.items()}
     tokens["official"] = field_world.users["official"].session_token
     db.session.remove()
@@ -341,7 +362,8 @@ def recognition_dossier(campaign, commune, folder) -> int:
 STATIC_FILES = {"dashboard.static": "dashboard.css", "recognition.static": "recognition.css"}
 #: Query-string arguments that name a unit, per endpoint: checked three ways like URL ones.
 QUERY_UNITS = {"admin.posters_pdf": {"commune": "commune_id"},
-               "admin.posters_zip": {"commune": "commune_id"}}
+               "admin.posters_zip": {"commune": "commune_id"},
+               "admin.posters_job": {"commune": "commune_id"}}
 
 
 def build_checks(app, values, common) -> tuple[list[Check], list[str]]:

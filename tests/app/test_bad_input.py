@@ -258,5 +258,5 @@ def test_a_zip_bomb_upload_is_reported(surveyor, pks05):
     bomb = declare_size(workbook(shared_strings=b"<sst/>"), "xl/sharedStrings.xml", 500 << 20)
     reply = upload(surveyor, pks05, bomb, name="phieu.xlsx")
     assert reply.status_code == 422
-    assert "lớn hơn 10 MB" in reply.get_data(as_text=True)
+    assert "lớn hơn 40 MB" in reply.get_data(as_text=True)
     assert count(Response) == 0

@@ -16,6 +16,7 @@ import json
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -32,6 +33,7 @@ from forms import Question
 from forms import validate_answers
 from forms.validate import AnswerError
 from survey_app.clock import now_utc
+from survey_app.database import copy_rows
 from survey_app.database import unit_of_work
 from survey_app.domain_error import DomainError
 from survey_app.models import Channel
@@ -57,7 +59,7 @@ from survey_app.services.intake.take import Conflict
 from survey_app.services.intake.take import IdenticalResend
 from survey_app.services.intake.take import Stored
 from survey_app.services.intake.take import Submission
-from survey_app.services.intake.take import take
+from survey_app.services.intake.take import take_many
 from survey_app.services.people.entry import EntryForm
 from survey_app.services.people.entry import entry_forms
 
@@ -397,7 +399,7 @@ class FileCheck:
 
 def check_upload(
     session: Session, user: User, entry: EntryForm, file_name: str, data: bytes, today: date,
-    max_rows: int,
+    max_rows: int, progress: Callable[[int, int], None] | None = None,
 ) -> CheckReport:
     """Check an uploaded file; store nothing, and only read the database.
 
@@ -413,7 +415,7 @@ def check_upload(
                         duplicate_count=0, stored_count=0)
     check = FileCheck(session, entry, today)
     rows: list[CheckedRow] = []
-    read = read_rows(check, file_name, data, max_rows)
+    read = read_rows(check, file_name, data, max_rows, progress)
     if read is not None:
         rows, batch.row_count = read
         check.check_repeats(rows)
@@ -448,7 +450,8 @@ def record_check(session: Session, report: CheckReport) -> ImportBatch:
 
 
 def read_rows(
-    check: FileCheck, file_name: str, data: bytes, max_rows: int
+    check: FileCheck, file_name: str, data: bytes, max_rows: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[CheckedRow], int] | None:
     """The file's rows without problems and its number of data rows; None if unreadable."""
     try:
@@ -461,17 +464,26 @@ def read_rows(
     data_rows = [(n, cells) for n, cells in table.rows if not check.is_notes_row(cells)]
     if not data_rows:
         check.problem(None, None, "no_rows")
-    checked = (check.check_row(number, cells) for number, cells in data_rows)
-    return [row for row in checked if row is not None], len(data_rows)
+    rows = []
+    for done, (number, cells) in enumerate(data_rows, 1):
+        row = check.check_row(number, cells)
+        if row is not None:
+            rows.append(row)
+        if progress is not None:
+            progress(done, len(data_rows))
+    return rows, len(data_rows)
 
 
 # --- Confirm, discard, history -------------------------------------------------------------
 
 
-def store_batch(session: Session, user: User, batch_id: int, today: date) -> ImportBatch:
+def store_batch(session: Session, user: User, batch_id: int, today: date,
+                progress: Callable[[int, int], None] | None = None) -> ImportBatch:
     """Store every pending row of a checked batch, all in the caller's transaction.
 
-    Confirming a stored batch again changes nothing.
+    Every row goes through the one intake (``take_many``: validated on its own, stored in
+    batched statements). Confirming a stored batch again changes nothing. ``progress`` is
+    told (rows stored so far, rows to store).
 
     :raises ImportRefused: not this user's, not checked, expired, a commune or form the user
         no longer covers, or a row's id stored with other answers since the check; the
@@ -492,12 +504,14 @@ def store_batch(session: Session, user: User, batch_id: int, today: date) -> Imp
     pending = batch.pending or []
     if allowed is None or {row["commune_id"] for row in pending} - allowed.commune_ids:
         raise ImportRefused("import_scope_changed")
+    outcomes = take_many([
+        Submission(submission_id=row["submission_id"], campaign_id=batch.campaign_id,
+                   commune_id=row["commune_id"], channel=Channel.import_,
+                   answers=row["answers"], entered_by_id=user.id)
+        for row in pending], version, lambda: unit_of_work(session),
+        progress=(lambda done: progress(done, len(pending))) if progress else None)
     provenance = []
-    for row in pending:
-        outcome = take(Submission(
-            submission_id=row["submission_id"], campaign_id=batch.campaign_id,
-            commune_id=row["commune_id"], channel=Channel.import_, answers=row["answers"],
-            entered_by_id=user.id), version, lambda: unit_of_work(session))
+    for row, outcome in zip(pending, outcomes, strict=True):
         if isinstance(outcome, Conflict):
             raise ImportRefused("import_conflict")
         if not isinstance(outcome, Stored | IdenticalResend):
@@ -511,10 +525,13 @@ def store_batch(session: Session, user: User, batch_id: int, today: date) -> Imp
                 "row_number": row["row"], "reference": row["reference"],
                 "interviewed_on": date.fromisoformat(interviewed_on) if interviewed_on else None,
             })
-    # One multi-row insert at the end: adding rows to the session one by one would flush
-    # before every response's insert.
-    if provenance:
-        session.execute(insert(ImportRow), provenance)
+    # Batched like the responses: COPY on PostgreSQL, one executemany on SQLite.
+    if provenance and session.get_bind().dialect.name == "postgresql":
+        columns = ("batch_id", "response_id", "row_number", "reference", "interviewed_on")
+        copy_rows(session, "import_rows", columns,
+                  (tuple(row[column] for column in columns) for row in provenance))
+    elif provenance:
+        session.execute(insert(ImportRow.__table__), provenance)
     batch.stored_count = len(provenance)
     batch.duplicate_count += len(pending) - len(provenance)
     batch.status = ImportStatus.stored
@@ -525,6 +542,16 @@ def store_batch(session: Session, user: User, batch_id: int, today: date) -> Imp
                  campaign_id=batch.campaign_id, file=batch.file_name,
                  stored=batch.stored_count, duplicates=batch.duplicate_count)
     return batch
+
+
+def pending_by_commune(session: Session, batch: ImportBatch) -> list[tuple[str, int]]:
+    """(commune name, rows to store) of a checked batch, by name."""
+    counts: dict[int, int] = {}
+    for row in batch.pending or []:
+        counts[row["commune_id"]] = counts.get(row["commune_id"], 0) + 1
+    names = dict(session.execute(select(Commune.id, Commune.name).where(
+        Commune.id.in_(list(counts)))).all())
+    return sorted((names.get(commune_id, "?"), count) for commune_id, count in counts.items())
 
 
 def discard_batch(session: Session, user: User, batch_id: int) -> ImportBatch | None:

@@ -28,6 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import FILL_NON_ZERO
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import Select
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -124,6 +125,12 @@ def find_posters(session: Session, scope: PosterScope, visible: Select) -> Itera
             commune=name, form_code=form_code, form_title=title, respondents=respondents,
             label=label, link=public_link(token),
         )
+
+
+def count_posters(session: Session, scope: PosterScope, visible: Select) -> int:
+    """How many pages ``find_posters`` will yield (a job's progress counts them)."""
+    return session.scalar(select(func.count()).select_from(
+        points_query(scope, visible).order_by(None).subquery()))
 
 
 def form_texts(session: Session) -> dict[int, tuple[str, str]]:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
@@ -21,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from forms import FormDefinition
 from forms.schema import Answer as AnswerValue
+from survey_app.clock import now_utc
+from survey_app.database import copy_rows
 from survey_app.models import Answer
 from survey_app.models import Channel
 from survey_app.models import Response
@@ -116,3 +119,113 @@ def store_response(
     if rows:
         session.execute(_INSERT_ANSWERS, rows)
     return Stored(response_id, created=True)
+
+
+# --- Many at once (the file import) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """One checked response of a batch, as ``store_responses`` takes it."""
+
+    submission_id: str
+    campaign_id: int
+    commune_id: int
+    answers: dict[str, AnswerValue]
+    channel: Channel
+    collection_point_id: int | None = None
+    entered_by_id: int | None = None
+    duration_seconds: int | None = None
+
+
+#: The batch's insert: one multi-row statement per slice (SQLAlchemy's "insertmanyvalues"),
+#: which fires PostgreSQL's statement trigger on the roll-up once per slice, not per row.
+_INSERT_MANY = {
+    name: dialect.insert(Response.__table__)
+    .on_conflict_do_nothing(index_elements=["submission_id"])
+    .returning(Response.__table__.c.id, Response.__table__.c.submission_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+#: Ids looked up per statement (well below every backend's limit on parameters).
+LOOKUP_SLICE = 500
+
+
+def store_responses(session: Session | Connection, version: StoredVersion,
+                    items: list[NewResponse]) -> list[Stored | None]:
+    """Store ``items`` with batched statements, each exactly once, like ``store_response``:
+    per item a ``Stored`` (``created`` False for a submission id stored with the same answers,
+    before or earlier in ``items``), or None when its id is stored with other answers."""
+    if not items:
+        return []
+    satisfaction_question = version.parsed.satisfaction_question
+    values = []
+    for item in items:
+        satisfaction = item.answers.get(satisfaction_question)
+        values.append({
+            "submission_id": item.submission_id, "campaign_id": item.campaign_id,
+            "commune_id": item.commune_id, "form_id": version.form_id,
+            "form_version_id": version.id, "collection_point_id": item.collection_point_id,
+            "channel": item.channel, "entered_by_id": item.entered_by_id,
+            "content_hash": content_hash(version.id, item.commune_id, item.answers),
+            "satisfaction_answer": satisfaction if isinstance(satisfaction, str) else None,
+            "duration_seconds": item.duration_seconds,
+        })
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    postgres = dialect.name == "postgresql"
+    created = dict(insert_responses_postgres(session, values) if postgres else (
+        (submission_id, response_id) for response_id, submission_id
+        in session.execute(_INSERT_MANY[dialect.name], values)))
+    others = sorted({v["submission_id"] for v in values} - set(created))
+    known: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(others), LOOKUP_SLICE):
+        known.update((row.submission_id, (row.id, row.content_hash)) for row in session.execute(
+            select(Response.id, Response.submission_id, Response.content_hash)
+            .where(Response.submission_id.in_(others[start:start + LOOKUP_SLICE]))))
+    outcomes: list[Stored | None] = []
+    answer_rows = []
+    for item, value in zip(items, values, strict=True):
+        submission_id = value["submission_id"]
+        response_id = created.pop(submission_id, None)
+        if response_id is not None:
+            known[submission_id] = (response_id, value["content_hash"])
+            outcomes.append(Stored(response_id, created=True))
+            answer_rows.extend(
+                {"response_id": response_id, "question_id": question_id, "value": str(one)}
+                for question_id, answer in item.answers.items()
+                for one in (answer if isinstance(answer, list) else [answer]))
+            continue
+        stored_id, digest = known[submission_id]
+        outcomes.append(Stored(stored_id, created=False) if digest == value["content_hash"]
+                        else None)
+    if answer_rows and postgres:
+        copy_rows(session, "answers", ("response_id", "question_id", "value"),
+                  ((row["response_id"], row["question_id"], row["value"]) for row in answer_rows))
+    elif answer_rows:
+        session.execute(_INSERT_ANSWERS, answer_rows)
+    return outcomes
+
+
+#: PostgreSQL: the whole slice in one statement whose parameters are one array per column,
+#: so the statement stays short however many rows it carries (a VALUES list of thousands of
+#: rows costs more to build and parse than to run); the roll-up's statement trigger runs once.
+_UNNEST_COLUMNS = (
+    ("submission_id", "varchar"), ("campaign_id", "integer"), ("commune_id", "integer"),
+    ("form_id", "integer"), ("form_version_id", "integer"), ("collection_point_id", "integer"),
+    ("channel", "varchar"), ("entered_by_id", "integer"), ("content_hash", "varchar"),
+    ("satisfaction_answer", "varchar"), ("duration_seconds", "integer"),
+)
+_INSERT_UNNEST = text(
+    "INSERT INTO responses ({names}, received_at, is_flagged) "  # noqa: S608 (constants only)
+    "SELECT {names}, :received_at, false FROM unnest({arrays}) AS batch ({names}) "
+    "ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id".format(
+        names=", ".join(name for name, _ in _UNNEST_COLUMNS),
+        arrays=", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _UNNEST_COLUMNS)))
+
+
+def insert_responses_postgres(session: Session | Connection,
+                              values: list[dict]) -> list[tuple[str, int]]:
+    """(submission id, new response id) of each row inserted; an id stored already is not."""
+    arrays = {name: [value[name] for value in values] for name, _ in _UNNEST_COLUMNS}
+    arrays["channel"] = [channel.value for channel in arrays["channel"]]
+    return [tuple(row) for row in session.execute(
+        _INSERT_UNNEST, {**arrays, "received_at": now_utc()})]

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -317,6 +318,16 @@ def responses_csv(
                   for q in questions],
             ])
         after = batch[-1].id
+
+
+def count_responses(session: Session, results: CampaignResults, form: CampaignFormInfo) -> int:
+    """How many rows ``responses_csv`` writes (a job's progress counts them)."""
+    query = select(func.count()).select_from(Response).where(
+        Response.campaign_id == results.campaign.id, Response.form_id == form.form_id,
+        Response.commune_id.in_(results.commune_ids))
+    if results.until is not None:
+        query = query.where(Response.received_at < end_of_day(results.until))
+    return session.scalar(query)
 
 
 def response_batch(session: Session, results: CampaignResults, form: CampaignFormInfo,

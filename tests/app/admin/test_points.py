@@ -22,6 +22,9 @@ from survey_app.models import RetiredToken
 from survey_app.models import Role
 from survey_app.models.collection_points import TOKEN_LENGTH
 from survey_app.services.intake.store import store_response
+from tests.fixtures.jobs import ask_job
+
+POSTERS_JOB = "/quan-tri/ma-qr/chuan-bi"
 
 CODES = [f"PKS0{n}" for n in range(1, 8)]
 
@@ -223,7 +226,7 @@ def test_commune_official_sees_and_prints_only_their_commune(official, points, h
                 f"/quan-tri/ma-qr/ma-qr.zip?commune={neighbour.id}"):
         assert official.get(url).status_code == 404, url
     whole = pdfium.PdfDocument(
-        official.get(f"/quan-tri/ma-qr/ap-phich.pdf?province={home.province_id}").data)
+        ask_job(official, POSTERS_JOB, {"province": home.province_id}).file.data)
     assert len(whole) == 7
     assert not any("Xã Đồng Kỳ" in page.get_textpage().get_text_range() for page in whole)
 
@@ -244,10 +247,11 @@ def test_grouping_user_sees_its_communes_only(client, create_user, points, group
     assert "Xã Đồng Kỳ" not in listing
     assert client.get(f"/quan-tri/ma-qr/xa/{home.id}").status_code == 200
     assert client.get(f"/quan-tri/ma-qr/xa/{neighbour.id}").status_code == 404
-    pdf = client.get(f"/quan-tri/ma-qr/ap-phich.pdf?grouping={groupings[0].id}")
+    pdf = ask_job(client, POSTERS_JOB, {"grouping": groupings[0].id}).file
     assert len(pdfium.PdfDocument(pdf.data)) == 7
-    assert client.get(f"/quan-tri/ma-qr/ap-phich.pdf?grouping={groupings[1].id}"
-                      ).status_code == 302
+    other = ask_job(client, POSTERS_JOB, {"grouping": groupings[1].id})
+    assert other.file is None
+    assert "Không có điểm thu" in other.text
 
 
 def test_steering_of_another_province_sees_nothing_here(client, create_user, points, home):
@@ -273,20 +277,23 @@ def test_anonymous_is_sent_to_sign_in(client, points, home):
 
 def test_province_pdf_has_a_page_per_live_point_and_zip_a_png_each(admin, points,
                                                                   dummy_province):
-    pdf = admin.get(f"/quan-tri/ma-qr/ap-phich.pdf?province={dummy_province.id}&size=a5")
+    pdf = ask_job(admin, POSTERS_JOB, {"province": dummy_province.id, "size": "a5"}).file
     assert pdf.mimetype == "application/pdf"
     assert "attachment" in pdf.headers["Content-Disposition"]
     document = pdfium.PdfDocument(pdf.data)
     assert len(document) == 14
     assert document[0].get_size() == pytest.approx((419.53, 595.28), abs=0.1)
-    archive = zipfile.ZipFile(io.BytesIO(
-        admin.get(f"/quan-tri/ma-qr/ma-qr.zip?province={dummy_province.id}&form=PKS05").data))
+    archive = zipfile.ZipFile(io.BytesIO(ask_job(admin, POSTERS_JOB, {
+        "province": dummy_province.id, "form": "PKS05", "what": "zip"}).file.data))
     assert sorted(n.rsplit("/", 1)[-1] for n in archive.namelist()) == [
         "PKS05.png", "PKS05.png", "links.csv"]
 
 
 def test_batch_without_a_unit_is_404_and_an_empty_one_explains(admin, home):
     assert admin.get("/quan-tri/ma-qr/ap-phich.pdf").status_code == 404
+    assert admin.post(POSTERS_JOB).status_code == 404
+    wider = admin.get(f"/quan-tri/ma-qr/ap-phich.pdf?province={home.province_id}")
+    assert wider.status_code == 302, "a province's posters are a job, never drawn in a request"
     reply = admin.get(f"/quan-tri/ma-qr/ap-phich.pdf?commune={home.id}", follow_redirects=True)
     assert reply.status_code == 200
     assert "Không có điểm thu" in reply.get_data(as_text=True)

@@ -54,9 +54,16 @@ def row(commune, number=None, **changes) -> dict:
 
 
 def upload(client, campaign_form, body: bytes, name="phieu.csv"):
-    return client.post("/thuc-dia/nhap-tep", data={
+    """Upload a file and follow its check's job to the page it ends on (the tests' queue
+    runs the job at once): the report, or the batch waiting for confirmation."""
+    reply = client.post("/thuc-dia/nhap-tep", data={
         "campaign_form_id": str(campaign_form.id), "file": (io.BytesIO(body), name),
     }, content_type="multipart/form-data")
+    if reply.status_code != 303:
+        return reply
+    job_page = client.get(reply.headers["Location"])
+    assert job_page.status_code == 302, job_page.get_data(as_text=True)
+    return client.get(job_page.headers["Location"])
 
 
 def problems(reply) -> list[tuple[str, str, str]]:
@@ -69,8 +76,11 @@ def problems(reply) -> list[tuple[str, str, str]]:
 
 
 def confirm(client, reply):
+    """Confirm the batch on ``reply``'s page; the reply of the storing job's page."""
     batch_id = re.search(r"/nhap-tep/lo/(\d+)/luu", reply.get_data(as_text=True)).group(1)
-    return client.post(f"/thuc-dia/nhap-tep/lo/{batch_id}/luu")
+    asked = client.post(f"/thuc-dia/nhap-tep/lo/{batch_id}/luu")
+    assert asked.status_code == 303
+    return client.get(asked.headers["Location"])
 
 
 # --- Templates -----------------------------------------------------------------------------

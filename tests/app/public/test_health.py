@@ -21,7 +21,7 @@ def test_a_healthy_server_answers_200_with_the_database_checked(client):
     assert reply.headers["Cache-Control"] == "no-store"
     body = reply.get_json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database"}
+    assert set(body["checks"]) == {"database", "queue"}
     assert body["checks"]["database"]["status"] == "ok"
     assert b'"ok"' in reply.data  # what a balancer matching the body looks for
 
