@@ -199,13 +199,15 @@ def export_xlsx():
 @bp.get("/xuat/phieu.csv")
 @role_required(*DASHBOARD_ROLES)
 def export_csv():
-    """Download the anonymous responses to one form as CSV (UTF-8 with BOM, for Excel)."""
+    """Download the anonymous responses to one form as CSV (UTF-8 with BOM, for Excel); with
+    no form chosen, every form's, as a ZIP."""
     filters = parse_filters()
     if filters.campaign is None:
         abort(404)
+    if filters.form_code is None:
+        return redirect(url_for(".export_zip", **filters.args()))
     results = load_results(filters)
-    form = next((f for f in results.forms if f.code == filters.form_code), None) or (
-        results.forms[0] if results.forms else None)
+    form = next((f for f in results.forms if f.code == filters.form_code), None)
     if form is None:
         abort(404)
     try:
@@ -218,6 +220,34 @@ def export_csv():
     exports.log_export("csv", current_user, results, form.code)
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": exports.attachment(results, "csv", form.code),
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/xuat/phieu.zip")
+@role_required(*DASHBOARD_ROLES)
+def export_zip():
+    """Download every form's anonymous responses: a ZIP with one CSV per form. A form the
+    user may not take out row by row is left out, and a note in the ZIP says why."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        abort(404)
+    results = load_results(replace(filters, form_code=None))
+    allowed, left_out = [], []
+    for form in results.forms:
+        try:
+            privacy.check_row_export(db.session, results, form, current_user.role)
+            allowed.append(form)
+        except privacy.ExportRefused as error:
+            left_out.append((form.code, describe(error)))
+    if not allowed:
+        for _code, why in left_out:
+            flash(why, "error")
+        return redirect(url_for(".index", **request.args.to_dict()))
+    archive = exports.responses_zip(
+        db.session, results, allowed, results_service.may_read_free_text(current_user), left_out)
+    exports.log_export("zip", current_user, results, ",".join(f.code for f in allowed))
+    return Response(exports.read_and_close(archive), mimetype="application/zip", headers={
+        "Content-Disposition": exports.attachment(results, "zip", "tat-ca-phieu"),
         "Cache-Control": "no-store"})
 
 
