@@ -24,6 +24,7 @@ from analytics import Status
 from survey_app.access import role_required
 from survey_app.clock import today_in_vietnam
 from survey_app.dashboard import bp
+from survey_app.dashboard import commune_table
 from survey_app.dashboard import presenters
 from survey_app.dashboard.filters import Filters
 from survey_app.dashboard.filters import parse_filters
@@ -90,12 +91,12 @@ def index():
         return render_template("dashboard/empty.html")
     results = load_results(filters)
     codes = [filters.form_code] if filters.form_code else [f.code for f in results.forms]
+    query = commune_table.parse_table_query([f.code for f in results.forms])
+    table = commune_table.commune_table(results, codes, presenters.Formats(), query)
     return render_template(
         "dashboard/index.html", **page_context(filters, results), codes=codes,
-        charts=presenters.dashboard_charts(results, codes),
-        groups=presenters.group_rows(results),
-        rows=presenters.table_rows(results, codes, presenters.Formats()),
-        heat_by_grouping=len(results.communes) > presenters.HEATMAP_COMMUNES,
+        charts=presenters.dashboard_charts(results, codes, table.statuses),
+        groups=presenters.group_rows(results), table=table, query=query,
     )
 
 

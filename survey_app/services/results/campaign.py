@@ -40,6 +40,7 @@ from analytics.trend import weekly_trend
 from forms import FormDefinition
 from survey_app.clock import VIETNAM
 from survey_app.clock import today_in_vietnam
+from survey_app.collation import by_name
 from survey_app.models import Answer
 from survey_app.models import Campaign
 from survey_app.models import CampaignForm
@@ -81,7 +82,7 @@ def load_communes(session: Session, ids: Select) -> list[analytics.CommuneInfo]:
                Commune.staff_headcount)
         .where(Commune.id.in_(ids)).order_by(Commune.name, Commune.code)
     )
-    return [analytics.CommuneInfo(*row) for row in rows]
+    return by_name((analytics.CommuneInfo(*row) for row in rows), lambda c: c.name)
 
 
 @dataclass(frozen=True)

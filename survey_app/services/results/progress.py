@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.access import visible_commune_ids
+from survey_app.collation import by_name
 from survey_app.models import Campaign
 from survey_app.models import Channel
 from survey_app.models import Commune
@@ -84,12 +85,11 @@ def campaign_progress(
     runs = organisation_map(session, campaign)
     targets = {cf.form_id: cf.sample_target for cf in campaign.forms}
     forms = sorted((cf.form for cf in campaign.forms), key=lambda f: f.code)
-    communes = list(session.scalars(
+    communes = by_name(session.scalars(
         select(Commune)
         .where(Commune.province_id == campaign.province_id, Commune.is_active.is_(True),
                Commune.id.in_(visible_commune_ids(user)))
-        .order_by(Commune.name)
-    ))
+    ), lambda c: c.name)
     counts = collected_counts(session, campaign, [c.id for c in communes])
     cells = {}
     for commune in communes:
@@ -104,7 +104,7 @@ def campaign_progress(
     return Progress(
         forms=[f for f in forms if any((c.id, f.id) in cells for c in communes)],
         communes=[c for c in communes if any((c.id, f.id) in cells for f in forms)],
-        organisations=sorted((organisations[o] for o in in_view), key=lambda o: o.name),
+        organisations=by_name((organisations[o] for o in in_view), lambda o: o.name),
         cells=cells,
         lines=summarise(cells, {f.id: f for f in forms}, organisations),
     )
