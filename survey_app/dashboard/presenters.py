@@ -50,6 +50,7 @@ def words() -> charts.Words:
         sufficient=_("Communes with enough responses (%)"),
         collected=_("Responses collected towards the goal (%)"),
         insufficient=_("not enough responses"), week=_("Week of"),
+        interval=_("95 percent confidence interval"),
     )
 
 
@@ -109,13 +110,20 @@ class Formats:
         detail = ", ".join(f"{code}: {n}" for code, n in status.missing)
         return f"{self.missing % {'n': self.num(status.missing_total)}} ({detail})"
 
+    def rate(self, result: FormResult) -> str:
+        """The form's rate to one decimal, never rounded across its threshold (79,96% of an
+        80% threshold reads 79,9%, not a failing 80,0%)."""
+        if result.rate is None:
+            return "—"
+        return self.pct(charts.shown_percent(result.rate, result.threshold, 1) / 100)
+
     def cell(self, result: FormResult) -> Cell:
         title = self.state_labels[result.state]
         css = STATE_CLASSES[result.state]
         if result.state is FormState.insufficient:
             return Cell(css, title, self.pct(result.rate, 0),
                         f"n={result.valid}/{result.required}", False)
-        return Cell(css, title, self.pct(result.rate), f"n={result.valid}", True)
+        return Cell(css, title, self.rate(result), f"n={result.valid}", True)
 
 
 def vn_date(value: date | datetime | None) -> str:

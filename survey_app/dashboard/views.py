@@ -47,7 +47,7 @@ def helpers() -> dict:
     formats = presenters.Formats()
     return {
         "formats": formats, "pct": formats.pct, "num": formats.num, "Status": Status,
-        "reason": formats.reason,
+        "reason": formats.reason, "rate": formats.rate,
         "status_label": formats.status_labels.__getitem__,
         "status_class": presenters.STATUS_CLASSES.__getitem__,
         "state_label": formats.state_labels.__getitem__,
@@ -262,9 +262,13 @@ def plotly_gzip() -> bytes:
     return gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9, mtime=0)
 
 
-@bp.get("/thu-vien/plotly.min.js")
-def plotly_js():
-    """plotly.js from the installed plotly package: served here, never from a CDN."""
+@bp.get("/thu-vien/plotly-<version>.min.js")
+def plotly_js(version: str):
+    """plotly.js from the installed plotly package: served here, never from a CDN, under a
+    URL that names its version, so that a browser keeps it for good (a new plotly is a new
+    URL)."""
+    if version != plotly_version():
+        abort(404)
     headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         return Response(plotly_gzip(), mimetype="text/javascript",

@@ -63,7 +63,8 @@ def test_the_trend_arrives_after_the_page_or_on_its_own(as_user, results_world):
     fragment = page(client, source)
     assert "<html" not in fragment
     trend = figures(fragment)["trend"]
-    assert [t["name"] for t in trend["data"]][:2] == ["Phiếu hợp lệ mỗi tuần", "Xã đạt chuẩn (%)"]
+    assert [t["name"] for t in trend["data"]][:2] == ["Xã đạt chuẩn (%)", "Chỉ tiêu 60%"]
+    assert "yaxis2" not in trend["layout"]  # one axis: the weekly responses are in the table
     assert "1 (33,3%)" in fragment
     full = page(client, "/bang-dieu-khien/xu-huong")
     assert "<html" in full
