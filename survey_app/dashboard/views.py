@@ -35,6 +35,7 @@ from survey_app.models import Role
 from survey_app.services.results import campaign as results_service
 from survey_app.services.results import exports
 from survey_app.services.results import privacy
+from survey_app.services.results import suggestions
 from survey_app.services.results.rulebooks import UnknownRulebook
 from survey_app.services.results.rulebooks import rulebook_history
 
@@ -54,6 +55,7 @@ def helpers() -> dict:
         "state_class": presenters.STATE_CLASSES.__getitem__,
         "plotly_version": plotly_version(),
         "vn_date": presenters.vn_date,
+        "suggestion_roles": suggestions.SUGGESTION_ROLES,
     }
 
 
@@ -150,8 +152,8 @@ def commune(commune_id: int):
         charts=presenters.commune_charts(status.forms, weeks, results.rulebook.rules.threshold),
         distributions=results_service.question_distributions(db.session, results, form)
         if form else [],
-        free_text=results_service.free_text_answers(db.session, results, form, only)
-        if form and results_service.may_read_free_text(current_user) else None,
+        free_text=suggestions.find_suggestions(db.session, results, current_user.role)
+        if suggestions.may_read_suggestions(current_user) else None,
     )
 
 

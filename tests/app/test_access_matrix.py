@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+import plotly
 import pytest
 from flask import g
 from sqlalchemy import text
@@ -91,6 +92,9 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("dashboard.commune", "GET"): staff(**READERS),
     ("dashboard.export_xlsx", "GET"): staff(**READER_PAGES),
     ("dashboard.export_csv", "GET"): staff(**READER_PAGES),
+    ("dashboard.export_zip", "GET"): staff(**READER_PAGES),
+    ("dashboard.suggestions", "GET"): staff(steering=OK, official=OK),
+    ("dashboard.suggestions_csv", "GET"): staff(steering=OK, official=OK),
     # The JSON API: the dashboard's readers, scoped; 401 rather than a sign-in redirect.
     ("api.campaigns", "GET"): staff(**READER_PAGES),
     ("api.summary", "GET"): staff(**dict.fromkeys(READER_PAGES, CAMPAIGN)),
@@ -219,7 +223,7 @@ def world(field_world, published_forms, create_point):
             values[name][target] = value
     db.session.commit()
     common = {"form_id": published_forms["PKS05"].id, "filename": "staff.css",
-              "extension": "csv", "name": "app.js"}
+              "extension": "csv", "name": "app.js", "version": plotly.__version__}
     tokens = {name: user.session_token for name, user in field_world.users.items()}
     tokens["official"] = field_world.users["official"].session_token
     db.session.remove()

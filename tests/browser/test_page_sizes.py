@@ -49,6 +49,7 @@ def test_dashboard_pages_fit_every_size(busy_world, live_server, sized):  # noqa
     screenshot(page, f"pages-dashboard-{size}")
     visit(page, f"{base}/bang-dieu-khien/?q=phuong&sort=PKS05&dir=desc", "dashboard-search",
           size)
+    visit(page, f"{base}/bang-dieu-khien/gop-y", "suggestions", size)
     page.goto(base + page.get_by_role("link", name="Phường Kinh Bắc").first.get_attribute("href"))
     expect(page.locator("#chart-forms.drawn .main-svg").first).to_be_visible()
     assert_fits(page)

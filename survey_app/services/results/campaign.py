@@ -340,30 +340,3 @@ FREE_TEXT_ROLES = (Role.steering, Role.admin)
 
 def may_read_free_text(user) -> bool:
     return user.role in FREE_TEXT_ROLES
-
-
-@dataclass(frozen=True)
-class FreeText:
-    received_on: date
-    question_id: str
-    value: str
-
-
-def free_text_answers(
-    session: Session, results: CampaignResults, form: CampaignFormInfo, commune_ids: Select,
-    limit: int = 200,
-) -> list[FreeText]:
-    """The newest free-text answers (only for roles allowed to read them: the caller checks)."""
-    if form.definition is None:
-        return []
-    questions = [q.id for q in form.definition.questions if q.kind.free_text]
-    if not questions:
-        return []
-    rows = session.execute(
-        select(Response.received_at, Answer.question_id, Answer.value)
-        .join(Response, Answer.response_id == Response.id)
-        .where(*answer_scope(results, form, questions, commune_ids))
-        .order_by(Response.received_at.desc(), Answer.id.desc()).limit(limit)
-    )
-    return [FreeText(received.astimezone(VIETNAM).date(), qid, value)
-            for received, qid, value in rows]
