@@ -86,6 +86,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     # Dashboard: readers and coordinators, scoped; surveyors enter data, they do not read it.
     ("dashboard.static", "GET"): everyone(),
     ("dashboard.plotly_js", "GET"): everyone(),
+    ("public.favicon", "GET"): everyone(),
     ("dashboard.index", "GET"): staff(**READER_PAGES),
     ("dashboard.report", "GET"): staff(**READER_PAGES),
     ("dashboard.trend", "GET"): staff(**READER_PAGES),

@@ -199,7 +199,7 @@ class PosterTexts:
             type_it=_("Or type this address:"),
             form=_("Form"),
             for_whom=_("For:"),
-            footer=_("Friendly government survey · It takes one or two minutes · Thank you!"),
+            footer=_("Friendly government survey · It takes about a minute · Thank you!"),
         )
 
 
