@@ -12,6 +12,7 @@ AREAS = [
                                           Role.coordinator}),
     ("field.index", _l("Field work"), {Role.coordinator, Role.surveyor}),
     ("field.progress", _l("Field progress"), {Role.steering, Role.grouping, Role.commune_official}),
+    ("field.coordination", _l("Coordination"), {Role.coordinator}),
     ("admin.points", _l("QR codes"), {Role.steering, Role.grouping, Role.commune_official}),
     ("admin.index", _l("Administration"), set()),
 ]

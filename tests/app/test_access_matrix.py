@@ -149,6 +149,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("field.assign", "GET"): staff(coordinator=OWN_ONLY),
     ("field.assign", "POST"): staff(coordinator=OWN_ONLY),
     ("field.progress", "GET"): staff(**READER_PAGES),
+    ("field.coordination", "GET"): staff(coordinator=OK),
     ("field.offline", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.offline_worker", "GET"): everyone(),
     ("field.offline_manifest", "GET"): everyone(),

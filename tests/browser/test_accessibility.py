@@ -68,7 +68,7 @@ def test_field_and_admin_pages(field_world, live_server, browser):
         "surveyor": ["/thuc-dia/", "/thuc-dia/nhap-tep",
                      f"/thuc-dia/chien-dich/{world.campaign.id}/xa/{world.own.id}/phieu/"
                      f"{pks05.form_id}"],
-        "coordinator": ["/thuc-dia/tien-do", "/thuc-dia/phan-cong"],
+        "coordinator": ["/thuc-dia/tien-do", "/thuc-dia/phan-cong", "/thuc-dia/dieu-phoi"],
         "admin": ["/quan-tri/", "/quan-tri/bo-quy-tac", "/quan-tri/tai-khoan",
                   "/quan-tri/ma-qr/", "/quan-tri/phan-cong", "/quan-tri/tai-khoan/moi"],
     }

@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 PAGES = {
     "surveyor": {"field-home": "/thuc-dia/", "import": "/thuc-dia/nhap-tep"},
-    "coordinator": {"progress": "/thuc-dia/tien-do", "assignments": "/thuc-dia/phan-cong"},
+    "coordinator": {"progress": "/thuc-dia/tien-do", "assignments": "/thuc-dia/phan-cong",
+                    "coordination": "/thuc-dia/dieu-phoi"},
     "admin": {"rulebook": "/quan-tri/bo-quy-tac", "admin-home": "/quan-tri/"},
 }
 
