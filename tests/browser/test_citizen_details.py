@@ -27,6 +27,11 @@ def test_numbers_have_no_gaps_and_a_failed_send_focuses_the_summary(
     with phone.expect_navigation():
         phone.get_by_role("button", name="Gửi phiếu").tap()
     expect(phone.locator("#loi")).to_be_focused()
+    # The summary names the questions by the numbers the page shows.
+    for link in phone.locator("#loi a").all():
+        target = link.get_attribute("href").removeprefix("#")
+        shown = phone.locator(f"#{target} .qn").text_content()
+        assert link.text_content() == f"Câu {shown}"
     screenshot(phone, "citizen-error-summary")
 
     phone.goto(f"{live_server.url}/f/{point.token}/cam-on")

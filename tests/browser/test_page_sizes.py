@@ -83,3 +83,16 @@ def test_charts_speak_vietnamese_with_one_button(busy_world, live_server, deskto
     reply = desktop.request.get(f"{live_server.url}{src}")
     assert "immutable" in reply.headers["cache-control"]
     assert "max-age=31536000" in reply.headers["cache-control"]
+
+
+def test_citizen_pages_fit_every_size(live_server, dummy_commune, open_campaign, create_point,
+                                      sized):
+    size, page = sized
+    point = create_point(dummy_commune, "PKS07", label="Quầy 1")
+    create_point(dummy_commune, "PKS05", label="Quầy 1")
+    visit(page, f"{live_server.url}/f/{point.token}", "citizen-form", size)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Gửi phiếu").click()
+    assert_fits(page)
+    screenshot(page, f"pages-citizen-error-{size}")
+    visit(page, f"{live_server.url}/f/{point.token}/cam-on", "citizen-thanks", size)

@@ -16,7 +16,8 @@ PAGES = {
     "surveyor": {"field-home": "/thuc-dia/", "import": "/thuc-dia/nhap-tep"},
     "coordinator": {"progress": "/thuc-dia/tien-do", "assignments": "/thuc-dia/phan-cong",
                     "coordination": "/thuc-dia/dieu-phoi"},
-    "admin": {"rulebook": "/quan-tri/bo-quy-tac", "admin-home": "/quan-tri/"},
+    "admin": {"rulebook": "/quan-tri/bo-quy-tac", "admin-home": "/quan-tri/",
+              "qr-points": "/quan-tri/ma-qr/", "accounts-new": "/quan-tri/tai-khoan/moi"},
 }
 
 
