@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
 from fractions import Fraction
+from math import floor
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -49,10 +50,25 @@ class Words:
     collected: str = "Responses collected towards the goal (%)"
     insufficient: str = "not enough"
     week: str = "Week of"
+    interval: str = "95% confidence interval"
 
 
 def pct(value: Fraction | float | None) -> float | None:
     return None if value is None else round(float(value) * 100, 1)
+
+
+def shown_percent(value: Fraction, threshold: Fraction | None, digits: int = 0) -> float:
+    """``value`` in percent, rounded to ``digits`` but never across ``threshold``: a rate
+    below it is rounded down, so that 79.5% against 80% reads "79%" (red), not "80%"."""
+    scaled = Fraction(value) * 100 * 10 ** digits
+    below = threshold is not None and Fraction(value) < Fraction(threshold)
+    whole = floor(scaled) if below else floor(scaled + Fraction(1, 2))
+    return whole / 10 ** digits
+
+
+def percent_label(value: float, digits: int = 0) -> str:
+    """82,5% with the Vietnamese decimal comma (the figures' separators are ",.")."""
+    return f"{value:.{digits}f}".replace(".", ",") + "%"
 
 
 def layout(fig: go.Figure, height: int, **extra) -> go.Figure:
@@ -79,7 +95,8 @@ def to_json(fig: go.Figure) -> str:
 
 def target_bullet(progress: TargetProgress, words: Words) -> go.Figure:
     """The share of communes meeting the standard on a 0–100% bullet with the target line."""
-    share = pct(progress.share) or 0.0
+    share = (shown_percent(progress.share, progress.target, 1)
+             if progress.share is not None else 0.0)
     target = pct(progress.target)
     colour = GREEN if progress.is_reached else RED
     fig = go.Figure(go.Indicator(
@@ -100,7 +117,7 @@ def target_bullet(progress: TargetProgress, words: Words) -> go.Figure:
     inside = share >= 20  # the figure sits at the end of the bar, inside it when it fits
     fig.add_annotation(x=share / 100, y=0.5, xref="paper", yref="paper",
                        xanchor="right" if inside else "left",
-                       text=f" <b>{share:.1f}%</b> ".replace(".", ","), showarrow=False,
+                       text=f" <b>{percent_label(share, 1)}</b> ", showarrow=False,
                        font={"size": 22, "color": "#ffffff" if inside else colour})
     return layout(fig, 150, margin={"l": 20, "r": 30, "t": 40, "b": 30})
 
@@ -163,13 +180,15 @@ class HeatCell:
 
 def heat_cell(result: FormResult, words: Words) -> HeatCell:
     """The cell of one commune and form: its rate against the threshold, or its sample."""
-    rate = pct(result.rate)
     sample = f"{result.valid}/{result.required}"
     if result.state is FormState.insufficient:
         return HeatCell(None, f"n={sample}", f"{words.insufficient}: {sample}")
     margin = float((result.rate - result.threshold) * 100)
-    return HeatCell(margin, f"{rate:.0f}%",
-                    f"{rate:.1f}% ({words.threshold} {pct(result.threshold):g}%), n={result.valid}")
+    shown = shown_percent(result.rate, result.threshold, 0)
+    detail = percent_label(shown_percent(result.rate, result.threshold, 1), 1)
+    return HeatCell(margin, percent_label(shown),
+                    f"{detail} ({words.threshold} {percent_label(pct(result.threshold))}), "
+                    f"n={result.valid}")
 
 
 def grouping_heat_cell(results: Sequence[FormResult], target: Fraction, words: Words
@@ -238,67 +257,82 @@ def sample_bars(progress: Sequence[SampleProgress], words: Words) -> go.Figure:
 def trend_lines(
     points: Sequence[WeekPoint], target: Fraction, deadline: date | None, words: Words
 ) -> go.Figure:
-    """Communes meeting week by week against the target, up to the deadline, over the
-    responses received each week (light bars, right-hand axis)."""
+    """Communes meeting week by week against the target, up to the deadline, on one axis
+    (0–100%). Where there are too many communes to count that, the responses received each
+    week instead, on their own axis. The table beside it has both."""
     weeks = [p.week for p in points]
     fig = go.Figure()
-    fig.add_bar(x=weeks, y=[p.count.valid for p in points], name=words.responses,
-                marker_color="#dfe5e8", hovertemplate="%{x|%d/%m}: %{y}<extra></extra>")
-    if any(p.meets is not None for p in points):
-        fig.add_scatter(x=weeks, y=[pct(p.share_meeting) for p in points], yaxis="y2",
+    end = max([*weeks, deadline] if deadline else weeks) if weeks else deadline
+    start = min(weeks) if weeks else end
+    if not any(p.meets is not None for p in points):
+        fig.add_bar(x=weeks, y=[p.count.valid for p in points], name=words.responses,
+                    marker_color="#0050b3", hovertemplate="%{x|%d/%m}: %{y}<extra></extra>")
+        fig.update_yaxes(rangemode="tozero", title=words.responses)
+    else:
+        fig.add_scatter(x=weeks, y=[pct(p.share_meeting) for p in points],
                         name=words.share_meeting, mode="lines+markers",
                         line={"color": "#0050b3", "width": 4}, marker={"size": 9},
                         hovertemplate="%{x|%d/%m}: %{y:.1f}%<extra></extra>")
-    end = max([*weeks, deadline] if deadline else weeks) if weeks else deadline
-    start = min(weeks) if weeks else end
-    if end is not None:
-        fig.add_scatter(x=[start, end], y=[pct(target)] * 2, mode="lines", yaxis="y2",
-                        name=f"{words.target} {pct(target):g}%",
-                        line={"color": INK, "width": 3, "dash": "dash"}, hoverinfo="skip")
-    if deadline is not None:
-        fig.add_scatter(x=[deadline], y=[pct(target)], mode="markers+text", yaxis="y2",
-                        name=words.deadline, text=[words.deadline], textposition="top left",
-                        marker={"symbol": "diamond", "size": 16, "color": INK},
-                        hovertemplate="%{x|%d/%m/%Y}<extra></extra>")
-    fig.update_layout(
-        yaxis={"side": "right", "showgrid": False, "rangemode": "tozero",
-               "title": words.responses},
-        yaxis2={"overlaying": "y", "side": "left", "range": [0, 100], "ticksuffix": "%",
-                "title": words.share_meeting, "gridcolor": "#e0e0e0", "tickmode": "linear",
-                "tick0": 0, "dtick": 20},
-    )
+        if end is not None:
+            fig.add_scatter(x=[start, end], y=[pct(target)] * 2, mode="lines",
+                            name=f"{words.target} {percent_label(pct(target))}",
+                            line={"color": INK, "width": 3, "dash": "dash"}, hoverinfo="skip")
+        if deadline is not None:
+            fig.add_scatter(x=[deadline], y=[pct(target)], mode="markers+text",
+                            name=words.deadline, text=[words.deadline],
+                            textposition="top left",
+                            marker={"symbol": "diamond", "size": 16, "color": INK},
+                            hovertemplate="%{x|%d/%m/%Y}<extra></extra>")
+        fig.update_yaxes(range=[0, 100], ticksuffix="%", title=words.share_meeting,
+                         tickmode="linear", tick0=0, dtick=20)
     fig.update_xaxes(tickformat="%d/%m", hoverformat="%d/%m/%Y")
     if start is not None and end is not None:
         fig.update_xaxes(range=[start - timedelta(days=4), end + timedelta(days=4)])
     return layout(fig, 380, margin={"l": 20, "r": 20, "t": 80, "b": 20})
 
 
+#: The threshold's marker: a colour of its own, so that it is not taken for an interval cap.
+THRESHOLD_COLOUR = "#6a1b9a"
+INTERVAL_COLOUR = "#000000"
+
+
 def form_rates(results: Sequence[FormResult], words: Words) -> go.Figure:
-    """One commune's forms: the rate with its 95% interval, coloured by state, against each
-    form's threshold."""
+    """One commune's forms: the rate with its 95% interval (thin dark caps), coloured by
+    state, against each form's threshold (a wide purple mark, labelled). A form without
+    enough responses draws no bar: its "n=valid/needed" sits at the foot of the chart, clear
+    of the threshold's mark."""
     codes = [r.form_code for r in results]
-    rates = [pct(r.rate) for r in results]
-    up = [max(0.0, pct(r.interval.high) - pct(r.rate)) if r.interval else 0 for r in results]
-    down = [max(0.0, pct(r.rate) - pct(r.interval.low)) if r.interval else 0 for r in results]
-    texts = [f"{rate:.0f}%" if r.state is not FormState.insufficient else
-             f"n={r.valid}/{r.required}" for r, rate in zip(results, [x or 0 for x in rates],
-                                                            strict=True)]
+    judged = [r.state is not FormState.insufficient and r.rate is not None for r in results]
+    heights = [pct(r.rate) if ok else 0 for r, ok in zip(results, judged, strict=True)]
+    up = [max(0.0, pct(r.interval.high) - pct(r.rate)) if ok and r.interval else 0
+          for r, ok in zip(results, judged, strict=True)]
+    down = [max(0.0, pct(r.rate) - pct(r.interval.low)) if ok and r.interval else 0
+            for r, ok in zip(results, judged, strict=True)]
+    texts = [percent_label(shown_percent(r.rate, r.threshold, 0)) if ok else
+             f"n={r.valid}/{r.required}" for r, ok in zip(results, judged, strict=True)]
     fig = go.Figure()
-    positions = ["outside" if r.state is FormState.insufficient else "inside" for r in results]
-    fig.add_bar(x=codes, y=[x or 0 for x in rates], text=texts, textposition=positions,
+    fig.add_bar(x=codes, y=heights, text=texts,
+                textposition=["inside" if ok else "outside" for ok in judged],
                 insidetextanchor="start", insidetextfont={"color": "#ffffff"},
                 outsidetextfont={"color": INK},
                 marker_color=[STATE_COLOURS[r.state] for r in results],
-                error_y={"type": "data", "array": up, "arrayminus": down, "color": INK,
-                         "thickness": 2, "width": 8},
+                error_y={"type": "data", "array": up, "arrayminus": down, "color": INTERVAL_COLOUR,
+                         "thickness": 2, "width": 10},
                 name=words.rate, cliponaxis=False,
-                hovertemplate="%{x}: %{y:.1f}%<extra></extra>")
-    fig.add_scatter(x=codes, y=[pct(r.threshold) for r in results], mode="markers",
+                customdata=[f"n={r.valid}/{r.required}" for r in results],
+                hovertemplate="%{x}: %{text} (%{customdata})<extra></extra>")
+    fig.add_scatter(x=codes, y=[pct(r.threshold) for r in results], mode="markers+text",
                     name=words.threshold,
-                    marker={"symbol": "line-ew-open", "size": 44, "color": INK,
-                            "line": {"width": 4, "color": INK}},
-                    hovertemplate="%{x}: %{y:g}%<extra></extra>")
-    fig.update_yaxes(range=[0, 110], ticksuffix="%", title=words.rate)
+                    text=[percent_label(pct(r.threshold)) for r in results],
+                    textposition="top center", textfont={"color": THRESHOLD_COLOUR, "size": 14},
+                    marker={"symbol": "line-ew-open", "size": 56, "color": THRESHOLD_COLOUR,
+                            "line": {"width": 5, "color": THRESHOLD_COLOUR}},
+                    hovertemplate="%{x}: " + words.threshold + " %{text}<extra></extra>")
+    # A legend entry for the interval, which error bars do not get by themselves.
+    fig.add_scatter(x=[None], y=[None], mode="markers", name=words.interval,
+                    marker={"symbol": "line-ns-open", "size": 18, "color": INTERVAL_COLOUR,
+                            "line": {"width": 2, "color": INTERVAL_COLOUR}}, hoverinfo="skip")
+    fig.update_yaxes(range=[0, 115], ticksuffix="%", title=words.rate)
     return layout(fig, 380, margin={"l": 20, "r": 20, "t": 60, "b": 20})
 
 

@@ -111,7 +111,9 @@ def select_locale() -> Locale:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from survey_app.clock import vietnam_time_text
     from survey_app.menu import staff_menu
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["staff_menu"] = staff_menu
+    app.jinja_env.filters["vietnam_time"] = vietnam_time_text

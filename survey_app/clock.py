@@ -19,3 +19,10 @@ def today_in_vietnam() -> date:
 def now_utc() -> datetime:
     """Now, as an aware UTC datetime: what the database stores."""
     return datetime.now(UTC)
+
+
+def vietnam_time_text(value: datetime | None) -> str:
+    """An instant as people in Vietnam read it: 31/12/2026 14:05 (stored times are UTC)."""
+    if value is None:
+        return "—"
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")

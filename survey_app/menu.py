@@ -13,6 +13,7 @@ AREAS = [
                                           Role.coordinator}),
     ("field.index", _l("Field work"), {Role.coordinator, Role.surveyor}),
     ("field.progress", _l("Field progress"), {Role.steering, Role.grouping, Role.commune_official}),
+    ("field.coordination", _l("Coordination"), {Role.coordinator}),
     ("admin.points", _l("QR codes"), {Role.steering, Role.grouping, Role.commune_official}),
     ("recognition.index", _l("Recognition"), {Role.steering, Role.grouping,
                                               Role.commune_official}),

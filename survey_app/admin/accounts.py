@@ -28,6 +28,7 @@ from wtforms.validators import Optional
 from survey_app.access import role_required
 from survey_app.admin import AREAS
 from survey_app.admin import bp
+from survey_app.collation import by_name
 from survey_app.database import unit_of_work
 from survey_app.extensions import db
 from survey_app.inputs import parse_id
@@ -124,10 +125,10 @@ def fill_choices(form: AccountForm, user: User | None = None) -> None:
         (g.id, f"{g.name} · {g.province.name}") for g in db.session.scalars(
             select(Grouping).where(Grouping.province_id.in_(ids)).order_by(Grouping.name))]
     form.commune_id.choices = none + [
-        (c.id, f"{c.name} · {c.province.name}") for c in db.session.scalars(
+        (c.id, f"{c.name} · {c.province.name}") for c in by_name(db.session.scalars(
             select(Commune).where(or_(Commune.province_id.in_(ids),
-                                      Commune.id == (user.commune_id if user else None)))
-            .order_by(Commune.name))]
+                                      Commune.id == (user.commune_id if user else None)))),
+            lambda c: c.name)]
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
     form.organisation_id.choices = none + [(o.id, o.name) for o in organisations]
 

@@ -33,23 +33,44 @@ KINDS = {"xlsx": "export_xlsx", "csv": "export_csv"}
 @bp.post("/xuat/<any(xlsx, csv):what>")
 @role_required(*DASHBOARD_ROLES)
 def export_job(what: str):
-    """Ask for an export of what the dashboard shows (the query string's filters) as a job."""
+    """Ask for an export of what the dashboard shows (the query string's filters) as a job.
+    For the responses, the form chosen in the picker (none: every form, as a ZIP)."""
     filters = parse_filters()
     if filters.campaign is None:
         abort(404)
+    args = request.args.to_dict()
     if what == "csv":
+        args.pop("form", None)
+        if request.form.get("form"):
+            args["form"] = request.form["form"]
         results = load_results(filters)
-        form = chosen_form(results, filters.form_code)
-        try:
-            privacy.check_row_export(db.session, results, form, current_user.role)
-        except privacy.ExportRefused as error:
-            flash(describe(error), "error")
+        allowed, left_out = exportable(results, args.get("form"), current_user.role)
+        if not allowed:
+            for _code, why in left_out:
+                flash(why, "error")
             return redirect(url_for(".index", **request.args.to_dict()))
     with unit_of_work(db.session):
         job = job_queue.submit(db.session, KINDS[what], current_user, {
-            "args": request.args.to_dict(), "base_url": request.host_url,
+            "args": args, "base_url": request.host_url,
             "back": url_for(".index", **request.args.to_dict())})
     return redirect(url_for("jobs.show", job_id=job.id), code=303)
+
+
+def exportable(results: results_service.CampaignResults, code: str | None, role
+               ) -> tuple[list, list[tuple[str, str]]]:
+    """The forms whose rows this role may take out (``code``, or every form), and the others
+    with why not."""
+    forms = [f for f in results.forms if code is None or f.code == code]
+    if code is not None and not forms:
+        abort(404)
+    allowed, left_out = [], []
+    for form in forms:
+        try:
+            privacy.check_row_export(db.session, results, form, role)
+            allowed.append(form)
+        except privacy.ExportRefused as error:
+            left_out.append((form.code, describe(error)))
+    return allowed, left_out
 
 
 def chosen_form(results: results_service.CampaignResults, code: str | None):
@@ -76,16 +97,30 @@ def export_xlsx_job(run: job_queue.Run) -> job_queue.Output:
 
 @job_queue.job_kind("export_csv", _l("Responses (CSV)"))
 def export_csv_job(run: job_queue.Run) -> job_queue.Output:
+    """One form's responses as CSV, or every form's as a ZIP of one CSV per form (a form its
+    user may not take out row by row is left out, and a note in the ZIP says why)."""
     filters = parse_filters()
     run.progress.start("computing")
     results = load_results(filters)
-    form = chosen_form(results, filters.form_code)
     # Checked again when it runs: the user's role or the counts may have changed.
-    privacy.check_row_export(run.session, results, form, run.user.role)
+    allowed, left_out = exportable(results, filters.form_code, run.user.role)
+    if not allowed:
+        privacy.check_row_export(run.session, results, chosen_form(results, filters.form_code),
+                                 run.user.role)
+    include_text = results_service.may_read_free_text(run.user)
+    if filters.form_code is None:
+        run.progress.start("writing")
+        archive = exports.responses_zip(run.session, results, allowed, include_text, left_out)
+        data = b"".join(exports.read_and_close(archive))
+        with unit_of_work(run.session):
+            exports.log_export(run.session, "zip", run.user, results,
+                               ",".join(f.code for f in allowed))
+        return job_queue.Output(data, file_name(results, "zip", "tat-ca-phieu"),
+                                "application/zip")
+    (form,) = allowed
     run.progress.start("writing", exports.count_responses(run.session, results, form))
     out = io.StringIO()
-    lines = exports.responses_csv(run.session, results, form,
-                                  include_text=results_service.may_read_free_text(run.user))
+    lines = exports.responses_csv(run.session, results, form, include_text=include_text)
     out.write(next(lines))
     for line in run.progress.track(lines):
         out.write(line)

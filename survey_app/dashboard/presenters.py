@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,11 +21,9 @@ from analytics import charts
 from analytics.trend import FormWeek
 from analytics.trend import WeekPoint
 from survey_app.clock import VIETNAM
+from survey_app.collation import name_key
 from survey_app.services.results.campaign import CampaignResults
 from survey_app.services.results.rulebooks import RulebookInUse
-
-#: Beyond this many communes, the heat map shows groupings instead of communes.
-HEATMAP_COMMUNES = 150
 
 STATUS_LABELS = {
     Status.meets: _l("Meets the standard"),
@@ -54,6 +50,7 @@ def words() -> charts.Words:
         sufficient=_("Communes with enough responses (%)"),
         collected=_("Responses collected towards the goal (%)"),
         insufficient=_("not enough responses"), week=_("Week of"),
+        interval=_("95 percent confidence interval"),
     )
 
 
@@ -113,22 +110,20 @@ class Formats:
         detail = ", ".join(f"{code}: {n}" for code, n in status.missing)
         return f"{self.missing % {'n': self.num(status.missing_total)}} ({detail})"
 
+    def rate(self, result: FormResult) -> str:
+        """The form's rate to one decimal, never rounded across its threshold (79,96% of an
+        80% threshold reads 79,9%, not a failing 80,0%)."""
+        if result.rate is None:
+            return "—"
+        return self.pct(charts.shown_percent(result.rate, result.threshold, 1) / 100)
+
     def cell(self, result: FormResult) -> Cell:
         title = self.state_labels[result.state]
         css = STATE_CLASSES[result.state]
         if result.state is FormState.insufficient:
             return Cell(css, title, self.pct(result.rate, 0),
                         f"n={result.valid}/{result.required}", False)
-        return Cell(css, title, self.pct(result.rate), f"n={result.valid}", True)
-
-
-def table_rows(results: CampaignResults, codes: Sequence[str],
-               formats: Formats) -> list[tuple[CommuneStatus, str, list[Cell]]]:
-    """The overview table: each commune with its reason and one cell per form shown."""
-    table = results_by_commune(results)
-    return [(status, formats.reason(status),
-             [formats.cell(table[status.commune.id][code]) for code in codes])
-            for status in ordered_statuses(results)]
+        return Cell(css, title, self.rate(result), f"n={result.valid}", True)
 
 
 def vn_date(value: date | datetime | None) -> str:
@@ -138,15 +133,6 @@ def vn_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(VIETNAM).date()
     return value.strftime("%d/%m/%Y")
-
-
-def natural_key(text: str) -> list:
-    """Sort as a Vietnamese reader expects: "Cụm 2" before "Cụm 10", "Đ" right after "D",
-    accented letters with their base letter."""
-    base = unicodedata.normalize("NFD", text.lower().replace("đ", "d\uffff"))
-    plain = "".join(ch for ch in base if not unicodedata.combining(ch))
-    # isdecimal, not isdigit: "²" is a digit that int() refuses.
-    return [int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", plain)]
 
 
 def rulebook_label(rulebook: RulebookInUse, province_name: str) -> str:
@@ -178,14 +164,15 @@ class GroupRow:
 def group_rows(results: CampaignResults) -> list[GroupRow]:
     rows = [GroupRow(results.groupings.get(g.grouping_id) or _("No grouping"), g)
             for g in results.evaluation.groupings]
-    return sorted(rows, key=lambda row: natural_key(row.name))
+    return sorted(rows, key=lambda row: name_key(row.name))
 
 
 def ordered_statuses(results: CampaignResults) -> list[CommuneStatus]:
     """Communes by grouping, then by name, as officials read their lists."""
     names = results.groupings
     return sorted(results.evaluation.statuses, key=lambda s: (
-        natural_key(names.get(s.commune.grouping_id) or "~"), natural_key(s.commune.name)))
+        names.get(s.commune.grouping_id) is None, name_key(names.get(s.commune.grouping_id)),
+        name_key(s.commune.name)))
 
 
 def results_by_commune(results: CampaignResults) -> dict[int, dict[str, FormResult]]:
@@ -195,37 +182,26 @@ def results_by_commune(results: CampaignResults) -> dict[int, dict[str, FormResu
     return table
 
 
-def heat_chart(results: CampaignResults, codes: Sequence[str]) -> tuple[Chart, bool]:
-    """The commune × form heat map, or grouping × form when there are too many communes."""
+def heat_chart(results: CampaignResults, codes: Sequence[str],
+               shown: Sequence[CommuneStatus]) -> Chart:
+    """The commune × form heat map of the communes ``shown`` in the table (one page of it,
+    so that the map and the table beside it name the same communes)."""
     w = words()
-    statuses = ordered_statuses(results)
     table = results_by_commune(results)
-    title = _("Satisfaction by commune and form")
-    if len(statuses) <= HEATMAP_COMMUNES:
-        cells = [[charts.heat_cell(table[s.commune.id][code], w) for code in codes]
-                 for s in statuses]
-        labels = [results.groupings.get(s.commune.grouping_id) or "—" for s in statuses]
-        figure = charts.heatmap([s.commune.name for s in statuses], codes, cells, w,
-                                labels if len(set(labels)) > 1 else None)
-        return chart("heatmap", title, figure), False
-    members: dict[int | None, list[int]] = {}
-    for s in statuses:
-        members.setdefault(s.commune.grouping_id, []).append(s.commune.id)
-    groups = group_rows(results)
-    target = results.rulebook.rules.target_share
-    cells = [[charts.grouping_heat_cell(
-        [table[cid][code] for cid in members[row.progress.grouping_id]], target, w)
-        for code in codes] for row in groups]
-    figure = charts.heatmap([row.name for row in groups], codes, cells, w)
-    return chart("heatmap", _("Satisfaction by grouping and form"), figure), True
+    cells = [[charts.heat_cell(table[s.commune.id][code], w) for code in codes] for s in shown]
+    labels = [results.groupings.get(s.commune.grouping_id) or "—" for s in shown]
+    figure = charts.heatmap([s.commune.name for s in shown], codes, cells, w,
+                            labels if len(set(labels)) > 1 else None)
+    return chart("heatmap", _("Satisfaction by commune and form"), figure)
 
 
-def dashboard_charts(results: CampaignResults, codes: Sequence[str]) -> dict[str, Chart]:
+def dashboard_charts(results: CampaignResults, codes: Sequence[str],
+                     shown: Sequence[CommuneStatus]) -> dict[str, Chart]:
     w = words()
     evaluation = results.evaluation
     samples = [s for s in evaluation.samples if s.form_code in codes]
     groups = group_rows(results)
-    heat, _grouped = heat_chart(results, codes)
+    heat = heat_chart(results, codes, shown)
     return {
         "target": chart("target", _("Share of communes meeting the standard, against the "
                                     "target"), charts.target_bullet(evaluation.overall, w)),

@@ -24,6 +24,7 @@ from analytics import Status
 from survey_app.access import role_required
 from survey_app.clock import today_in_vietnam
 from survey_app.dashboard import bp
+from survey_app.dashboard import commune_table
 from survey_app.dashboard import presenters
 from survey_app.dashboard.filters import Filters
 from survey_app.dashboard.filters import parse_filters
@@ -36,6 +37,7 @@ from survey_app.models import Role
 from survey_app.services.results import campaign as results_service
 from survey_app.services.results import exports
 from survey_app.services.results import privacy
+from survey_app.services.results import suggestions
 from survey_app.services.results.rulebooks import UnknownRulebook
 from survey_app.services.results.rulebooks import rulebook_history
 
@@ -48,13 +50,14 @@ def helpers() -> dict:
     formats = presenters.Formats()
     return {
         "formats": formats, "pct": formats.pct, "num": formats.num, "Status": Status,
-        "reason": formats.reason,
+        "reason": formats.reason, "rate": formats.rate,
         "status_label": formats.status_labels.__getitem__,
         "status_class": presenters.STATUS_CLASSES.__getitem__,
         "state_label": formats.state_labels.__getitem__,
         "state_class": presenters.STATE_CLASSES.__getitem__,
         "plotly_version": plotly_version(),
         "vn_date": presenters.vn_date,
+        "suggestion_roles": suggestions.SUGGESTION_ROLES,
     }
 
 
@@ -92,12 +95,12 @@ def index():
         return render_template("dashboard/empty.html")
     results = load_results(filters)
     codes = [filters.form_code] if filters.form_code else [f.code for f in results.forms]
+    query = commune_table.parse_table_query([f.code for f in results.forms])
+    table = commune_table.commune_table(results, codes, presenters.Formats(), query)
     return render_template(
         "dashboard/index.html", **page_context(filters, results), codes=codes,
-        charts=presenters.dashboard_charts(results, codes),
-        groups=presenters.group_rows(results),
-        rows=presenters.table_rows(results, codes, presenters.Formats()),
-        heat_by_grouping=len(results.communes) > presenters.HEATMAP_COMMUNES,
+        charts=presenters.dashboard_charts(results, codes, table.statuses),
+        groups=presenters.group_rows(results), table=table, query=query,
         recognition=recognition_panel(results),
     )
 
@@ -152,8 +155,8 @@ def commune(commune_id: int):
         charts=presenters.commune_charts(status.forms, weeks, results.rulebook.rules.threshold),
         distributions=results_service.question_distributions(db.session, results, form)
         if form else [],
-        free_text=results_service.free_text_answers(db.session, results, form, only)
-        if form and results_service.may_read_free_text(current_user) else None,
+        free_text=suggestions.find_suggestions(db.session, results, current_user.role)
+        if suggestions.may_read_suggestions(current_user) else None,
     )
 
 
@@ -203,13 +206,15 @@ def export_xlsx():
 @bp.get("/xuat/phieu.csv")
 @role_required(*DASHBOARD_ROLES)
 def export_csv():
-    """Download the anonymous responses to one form as CSV (UTF-8 with BOM, for Excel)."""
+    """Download the anonymous responses to one form as CSV (UTF-8 with BOM, for Excel); with
+    no form chosen, every form's, as a ZIP."""
     filters = parse_filters()
     if filters.campaign is None:
         abort(404)
+    if filters.form_code is None:
+        return redirect(url_for(".export_zip", **filters.args()))
     results = load_results(filters)
-    form = next((f for f in results.forms if f.code == filters.form_code), None) or (
-        results.forms[0] if results.forms else None)
+    form = next((f for f in results.forms if f.code == filters.form_code), None)
     if form is None:
         abort(404)
     try:
@@ -226,6 +231,36 @@ def export_csv():
         "Cache-Control": "no-store"})
 
 
+@bp.get("/xuat/phieu.zip")
+@role_required(*DASHBOARD_ROLES)
+def export_zip():
+    """Download every form's anonymous responses: a ZIP with one CSV per form. A form the
+    user may not take out row by row is left out, and a note in the ZIP says why."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        abort(404)
+    results = load_results(replace(filters, form_code=None))
+    allowed, left_out = [], []
+    for form in results.forms:
+        try:
+            privacy.check_row_export(db.session, results, form, current_user.role)
+            allowed.append(form)
+        except privacy.ExportRefused as error:
+            left_out.append((form.code, describe(error)))
+    if not allowed:
+        for _code, why in left_out:
+            flash(why, "error")
+        return redirect(url_for(".index", **request.args.to_dict()))
+    archive = exports.responses_zip(
+        db.session, results, allowed, results_service.may_read_free_text(current_user), left_out)
+    with unit_of_work(db.session):
+        exports.log_export(db.session, "zip", current_user, results,
+                           ",".join(f.code for f in allowed))
+    return Response(exports.read_and_close(archive), mimetype="application/zip", headers={
+        "Content-Disposition": exports.attachment(results, "zip", "tat-ca-phieu"),
+        "Cache-Control": "no-store"})
+
+
 @cache
 def plotly_version() -> str:
     return plotly.__version__
@@ -236,9 +271,13 @@ def plotly_gzip() -> bytes:
     return gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9, mtime=0)
 
 
-@bp.get("/thu-vien/plotly.min.js")
-def plotly_js():
-    """plotly.js from the installed plotly package: served here, never from a CDN."""
+@bp.get("/thu-vien/plotly-<version>.min.js")
+def plotly_js(version: str):
+    """plotly.js from the installed plotly package: served here, never from a CDN, under a
+    URL that names its version, so that a browser keeps it for good (a new plotly is a new
+    URL)."""
+    if version != plotly_version():
+        abort(404)
     headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         return Response(plotly_gzip(), mimetype="text/javascript",

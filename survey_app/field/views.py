@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
+from flask import Response as HttpResponse
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -21,6 +22,7 @@ from wtforms import ValidationError
 
 from survey_app.access import role_required
 from survey_app.clock import today_in_vietnam
+from survey_app.collation import by_name
 from survey_app.database import DatabaseBusy
 from survey_app.database import unit_of_work
 from survey_app.errors import busy_retry_after
@@ -53,6 +55,7 @@ from survey_app.services.people.assignments import manageable_surveyors
 from survey_app.services.people.assignments import organisation_map
 from survey_app.services.people.assignments import surveyor_communes
 from survey_app.services.people.assignments import user_campaigns
+from survey_app.services.results import coordination as coordination_service
 from survey_app.services.results.progress import campaign_progress
 from survey_app.services.results.progress import collected_counts
 from survey_app.writes import attempt
@@ -234,8 +237,8 @@ def assignments():
         communes = {c.id: c for c in campaign_communes(db.session, campaign)}
         for surveyor in surveyors:
             ids = surveyor_communes(db.session, campaign, surveyor)
-            covered[surveyor.id] = sorted((communes[i] for i in ids if i in communes),
-                                          key=lambda c: c.name)
+            covered[surveyor.id] = by_name((communes[i] for i in ids if i in communes),
+                                           lambda c: c.name)
     return render_template("field/assignments.html", campaigns=campaigns, campaign=campaign,
                            surveyors=surveyors, covered=covered)
 
@@ -285,3 +288,25 @@ def progress():
     return render_template("field/progress.html", campaigns=campaigns, campaign=campaign,
                            progress=result, organisations=organisations,
                            organisation_id=organisation_id)
+
+
+@bp.get("/dieu-phoi")
+@role_required(Role.coordinator)
+def coordination():
+    """Each surveyor's and commune's progress against the targets, the communes without a
+    surveyor, who is behind and how many days are left; sortable and downloadable."""
+    campaigns = user_campaigns(db.session, current_user)
+    campaign = chosen_campaign(campaigns)
+    sort = request.args.get("sort", "name")
+    descending = request.args.get("dir") == "desc"
+    view = (coordination_service.coordination(db.session, current_user, campaign,
+                                              today_in_vietnam(), sort, descending)
+            if campaign is not None else None)
+    if view is not None and request.args.get("format") == "csv":
+        return HttpResponse("".join(coordination_service.coordination_csv(view)),
+                        mimetype="text/csv", headers={
+                            "Content-Disposition":
+                                f'attachment; filename="dieu-phoi-dot-{campaign.id}.csv"',
+                            "Cache-Control": "no-store"})
+    return render_template("field/coordination.html", campaigns=campaigns, campaign=campaign,
+                           view=view, sort=sort, descending=descending)

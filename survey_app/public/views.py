@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+from functools import cache
+from pathlib import Path
 
+from flask import Response
 from flask import current_app
 from flask import redirect
 from flask import render_template
@@ -35,6 +38,7 @@ from survey_app.public.pages import unavailable
 from survey_app.rate_limits import hit
 from survey_app.services.collection_points.points import Lookup
 from survey_app.services.collection_points.points import find_point
+from survey_app.services.intake.counter_links import other_forms_here
 from survey_app.services.intake.live_links import LiveLink
 from survey_app.services.intake.live_links import PublishedVersion
 from survey_app.services.intake.live_links import live_link
@@ -186,17 +190,30 @@ def thanks(token: str):
     """Thank the citizen in the commune's name."""
     link = open_link(token)
     if link is not None:
-        return render_template("public/thanks.html", commune_name=link.commune_name,
-                               form_code=link.form_code)
+        return render_template(
+            "public/thanks.html", commune_name=link.commune_name, form_code=link.form_code,
+            others=other_forms_here(db.session, link.point_id, today_in_vietnam()))
     found = find_point(db.session, token)
     point = found.point or found.retired
     if point is None:
         return unavailable(found)
     return render_template("public/thanks.html", commune_name=point.commune.name,
-                           form_code=point.form.code)
+                           form_code=point.form.code, others=[])
 
 
 @bp.get("/")
 def home():
     """A plain landing page: citizens arrive by QR code, staff go to sign in."""
     return render_template("public/home.html")
+
+
+@cache
+def favicon_bytes() -> bytes:
+    return (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for on their own (a red square with the flag's star)."""
+    return Response(favicon_bytes(), mimetype="image/vnd.microsoft.icon",
+                    headers={"Cache-Control": "public, max-age=604800"})

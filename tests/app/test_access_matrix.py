@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+import plotly
 import pytest
 from flask import g
 from sqlalchemy import select
@@ -92,6 +93,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     # Dashboard: readers and coordinators, scoped; surveyors enter data, they do not read it.
     ("dashboard.static", "GET"): everyone(),
     ("dashboard.plotly_js", "GET"): everyone(),
+    ("public.favicon", "GET"): everyone(),
     ("dashboard.index", "GET"): staff(**READER_PAGES),
     ("dashboard.report", "GET"): staff(**READER_PAGES),
     ("dashboard.trend", "GET"): staff(**READER_PAGES),
@@ -100,6 +102,9 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("dashboard.export_xlsx", "GET"): staff(**READER_PAGES),
     ("dashboard.export_csv", "GET"): staff(**READER_PAGES),
     ("dashboard.export_job", "POST"): staff(**READER_PAGES),
+    ("dashboard.export_zip", "GET"): staff(**READER_PAGES),
+    ("dashboard.suggestions", "GET"): staff(steering=OK, official=OK),
+    ("dashboard.suggestions_csv", "GET"): staff(steering=OK, official=OK),
     # The JSON API: the dashboard's readers, scoped; 401 rather than a sign-in redirect.
     ("api.campaigns", "GET"): staff(**READER_PAGES),
     ("api.summary", "GET"): staff(**dict.fromkeys(READER_PAGES, CAMPAIGN)),
@@ -202,6 +207,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     # No back-check exists in the world: the page refuses the call-back and writes nothing.
     ("field.quality_record", "POST"): staff(admin=REFUSED, coordinator=REFUSED,
                                             steering=REFUSED),
+    ("field.coordination", "GET"): staff(coordinator=OK),
     ("field.offline", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.offline_worker", "GET"): everyone(),
     ("field.offline_manifest", "GET"): everyone(),
@@ -332,7 +338,8 @@ def world(field_world, published_forms, create_point, app, tmp_path):
               "extension": "csv", "name": "app.js", "back_check_id": 1,
               "province_id": field_world.campaign.province_id,
               "grouping_id": field_world.grouping.id,
-              "version_id": published_forms["PKS05"].current_version().id, "what": "xlsx"}
+              "version_id": published_forms["PKS05"].current_version().id, "what": "xlsx",
+              "version": plotly.__version__}
     tokens = {name: user.session_token for name, user in field_world.users.items()}
     tokens["official"] = field_world.users["official"].session_token
     db.session.remove()

@@ -1,16 +1,63 @@
 /* Draw every chart of the page from the figure JSON the server put beside its table.
-   Without this script (or without plotly.js) the tables still carry every number. */
+   Without this script (or without plotly.js) the tables still carry every number: they are
+   shown at once, and the charts follow one by one, each in its own frame. */
 (function () {
   "use strict";
-  var config = {displaylogo: false, responsive: true,
-                modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]};
+  /* plotly.js's own Vietnamese locale carries dates only (its dictionary is empty): the
+     words of the toolbar and of the interactions a committee meets are added here. */
+  var VIETNAMESE = {
+    moduleType: "locale",
+    name: "vi",
+    dictionary: {
+      "Download plot as a PNG": "Tải biểu đồ về (ảnh PNG)",
+      "Download plot": "Tải biểu đồ về",
+      "Reset axes": "Đặt lại trục",
+      "Autoscale": "Tự động co giãn",
+      "Zoom": "Phóng to vùng chọn",
+      "Pan": "Kéo",
+      "Zoom in": "Phóng to",
+      "Zoom out": "Thu nhỏ",
+      "Double-click to zoom back out": "Nhấp đúp để trở lại",
+      "Snapshot succeeded": "Đã lưu ảnh",
+      "Taking snapshot - this may take a few seconds": "Đang lưu ảnh, xin chờ vài giây",
+      "Toggle Spike Lines": "Bật/tắt đường gióng",
+      "Toggle show closest data on hover": "Hiện điểm gần nhất khi di chuột",
+      "Show closest data on hover": "Hiện điểm gần nhất khi di chuột",
+      "Compare data on hover": "So sánh khi di chuột"
+    },
+    format: {
+      days: ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"],
+      shortDays: ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+      months: ["Tháng Một", "Tháng Hai", "Tháng Ba", "Tháng Tư", "Tháng Năm", "Tháng Sáu",
+               "Tháng Bảy", "Tháng Tám", "Tháng Chín", "Tháng Mười", "Tháng Mười Một",
+               "Tháng Mười Hai"],
+      shortMonths: ["Th1", "Th2", "Th3", "Th4", "Th5", "Th6", "Th7", "Th8", "Th9", "Th10",
+                    "Th11", "Th12"],
+      date: "%d/%m/%Y",
+      decimal: ",",
+      thousands: "."
+    }
+  };
+  /* The toolbar keeps what a committee uses: the picture for a report. */
+  function config(el) {
+    return {displaylogo: false, responsive: true, locale: "vi",
+            modeBarButtons: [["toImage"]],
+            toImageButtonOptions: {filename: el.id.replace("chart-", "bieu-do-"), scale: 2}};
+  }
+  var registered = false;
   function draw(root) {
     if (!window.Plotly) { return; }
-    root.querySelectorAll("[data-figure]:not(.drawn)").forEach(function (el) {
+    if (!registered) { window.Plotly.register(VIETNAMESE); registered = true; }
+    var pending = Array.prototype.slice.call(root.querySelectorAll("[data-figure]:not(.drawn)"));
+    function next() {
+      var el = pending.shift();
+      if (!el) { return; }
       var figure = JSON.parse(el.getAttribute("data-figure"));
       el.classList.add("drawn");  /* shown first, so that the plot takes its full width */
-      window.Plotly.newPlot(el, figure.data, figure.layout, config);
-    });
+      window.Plotly.newPlot(el, figure.data, figure.layout, config(el));
+      window.requestAnimationFrame(next);
+    }
+    window.requestAnimationFrame(next);
   }
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

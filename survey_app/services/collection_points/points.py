@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 
 from survey_app.clock import now_utc
+from survey_app.collation import by_name
 from survey_app.domain_error import DomainError
 from survey_app.models import CollectionPoint
 from survey_app.models import Commune
@@ -201,7 +202,8 @@ def commune_summaries(session: Session, communes: Select) -> list[CommuneSummary
         .outerjoin(live, live.c.commune_id == Commune.id)
         .outerjoin(answered, answered.c.commune_id == Commune.id)
         .where(Commune.id.in_(communes))
-        .order_by(Commune.grouping_id, Commune.name)
     )
-    return [CommuneSummary(c, points or 0, scans or 0, responses or 0)
-            for c, points, scans, responses in rows]
+    summaries = by_name((CommuneSummary(c, points or 0, scans or 0, responses or 0)
+                         for c, points, scans, responses in rows), lambda s: s.commune.name)
+    return sorted(summaries, key=lambda s: (s.commune.grouping_id is None,
+                                            s.commune.grouping_id or 0))

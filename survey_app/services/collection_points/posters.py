@@ -32,6 +32,8 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.collation import by_name
+from survey_app.collation import name_key
 from survey_app.models import CollectionPoint
 from survey_app.models import Commune
 from survey_app.models import Form
@@ -117,6 +119,10 @@ def find_posters(session: Session, scope: PosterScope, visible: Select) -> Itera
     """Yield the poster of each live point in ``scope``, reading the database in batches."""
     forms = form_texts(session)
     rows = session.execute(points_query(scope, visible).execution_options(yield_per=100))
+    # The database orders by code point ("Đ" after "Y"): communes in Vietnamese order here,
+    # grouping by grouping (a stable sort keeps the rest of the print order).
+    rows = by_name(rows, lambda row: row[3])
+    rows.sort(key=lambda row: (row[6] is None, name_key(row[6])))
     for token, label, code, name, division, province, grouping, form_id, form_code in rows:
         title, respondents = forms[form_id]
         yield Poster(
@@ -200,7 +206,7 @@ class PosterTexts:
             type_it=_("Or type this address:"),
             form=_("Form"),
             for_whom=_("For:"),
-            footer=_("Friendly government survey · It takes one or two minutes · Thank you!"),
+            footer=_("Friendly government survey · It takes about a minute · Thank you!"),
         )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.collation import by_name
 from survey_app.domain_error import DomainError
 from survey_app.models import Campaign
 from survey_app.models import CampaignForm
@@ -50,11 +51,10 @@ class EntryTarget:
 
 def campaign_communes(session: Session, campaign: Campaign) -> list[Commune]:
     """The active communes of the campaign's province, by name."""
-    return list(session.scalars(
+    return by_name(session.scalars(
         select(Commune)
         .where(Commune.province_id == campaign.province_id, Commune.is_active.is_(True))
-        .order_by(Commune.name)
-    ))
+    ), lambda c: c.name)
 
 
 def default_organisations(session: Session) -> dict[int, int]:

@@ -42,6 +42,7 @@ from analytics.trend import weekly_trend
 from forms import FormDefinition
 from survey_app.clock import VIETNAM
 from survey_app.clock import today_in_vietnam
+from survey_app.collation import by_name
 from survey_app.models import Answer
 from survey_app.models import Campaign
 from survey_app.models import CampaignForm
@@ -91,10 +92,9 @@ def load_communes(session: Session, ids: Select,
     ).all()
     communes = [analytics.CommuneInfo(*row) for row in rows]
     former = names_on(session, [c.id for c in communes], on) if on is not None else {}
-    if not former:
-        return communes
-    communes = [replace(c, name=former.get(c.id, c.name)) for c in communes]
-    return sorted(communes, key=lambda c: (c.name, c.code))
+    if former:
+        communes = [replace(c, name=former.get(c.id, c.name)) for c in communes]
+    return by_name(communes, lambda c: c.name)
 
 
 def campaign_start(session: Session, campaign: Campaign) -> date:
@@ -359,30 +359,3 @@ FREE_TEXT_ROLES = (Role.steering, Role.admin)
 
 def may_read_free_text(user) -> bool:
     return user.role in FREE_TEXT_ROLES
-
-
-@dataclass(frozen=True)
-class FreeText:
-    received_on: date
-    question_id: str
-    value: str
-
-
-def free_text_answers(
-    session: Session, results: CampaignResults, form: CampaignFormInfo, commune_ids: Select,
-    limit: int = 200,
-) -> list[FreeText]:
-    """The newest free-text answers (only for roles allowed to read them: the caller checks)."""
-    if form.definition is None:
-        return []
-    questions = [q.id for q in form.definition.questions if q.kind.free_text]
-    if not questions:
-        return []
-    rows = session.execute(
-        select(Response.received_at, Answer.question_id, Answer.value)
-        .join(Response, Answer.response_id == Response.id)
-        .where(*answer_scope(results, form, questions, commune_ids))
-        .order_by(Response.received_at.desc(), Answer.id.desc()).limit(limit)
-    )
-    return [FreeText(received.astimezone(VIETNAM).date(), qid, value)
-            for received, qid, value in rows]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -19,6 +21,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,10 +70,14 @@ def ratio(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
 
-def attachment(results: CampaignResults, extension: str, suffix: str = "") -> str:
+def attachment_name(results: CampaignResults, extension: str, suffix: str = "") -> str:
     day = results.as_of.isoformat()
     name = f"ket-qua-dot-{results.campaign.id}{'-' + suffix.lower() if suffix else ''}-{day}"
-    return f'attachment; filename="{name}.{extension}"'
+    return f"{name}.{extension}"
+
+
+def attachment(results: CampaignResults, extension: str, suffix: str = "") -> str:
+    return f'attachment; filename="{attachment_name(results, extension, suffix)}"'
 
 
 def log_export(session: Session, kind: str, user, results: CampaignResults,
@@ -122,17 +129,25 @@ def form_overview(results: CampaignResults) -> list[FormOverview]:
 
 
 class Sheet:
-    """A write-only worksheet with a title line (the rulebook) and a bold header row."""
+    """A write-only worksheet with a title line (the rulebook) and a bold header row, frozen
+    and filtered so that a reader can scroll and pick rows in Excel."""
 
     def __init__(self, book: Workbook, title: str, note: str, headers: list[str],
                  widths: list[int]) -> None:
         self.sheet = book.create_sheet(title)
         for index, width in enumerate(widths):
-            self.sheet.column_dimensions[chr(ord("A") + index)].width = width
+            self.sheet.column_dimensions[get_column_letter(index + 1)].width = width
         self.sheet.freeze_panes = "A4"
         self.sheet.append([self.cell(note, bold=True)])
         self.sheet.append([])
         self.sheet.append([self.cell(h, bold=True) for h in headers])
+        self.last_column = get_column_letter(max(len(headers), 1))
+        self.rows = 3
+        self.filter()
+
+    def filter(self) -> None:
+        # A write-only sheet writes its filter after the rows: widened as rows arrive.
+        self.sheet.auto_filter.ref = f"A3:{self.last_column}{self.rows}"
 
     def cell(self, value, fmt: str | None = None, bold: bool = False) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.sheet, value=value)
@@ -145,6 +160,8 @@ class Sheet:
     def row(self, *values, percent: tuple[int, ...] = ()) -> None:
         self.sheet.append([self.cell(v, PERCENT if i in percent else None)
                            for i, v in enumerate(values)])
+        self.rows += 1
+        self.filter()
 
 
 def results_workbook(results: CampaignResults, rulebook_label: str) -> bytes:
@@ -232,22 +249,24 @@ def form_sheet(book, results: CampaignResults, note: str) -> None:
 
 def detail_sheet(book, results: CampaignResults, note: str) -> None:
     communes = {c.id: c for c in results.communes}
+    titles = {form.code: form.title for form in results.forms}
     sheet = Sheet(book, _("Commune × form"), note, [
-        _("Commune code"), _("Commune"), _("Form"), _("Valid responses"),
+        _("Commune code"), _("Commune"), _("Form"), _("Title"), _("Valid responses"),
         _("Satisfied responses"), _("Satisfaction"),
         _("Lower bound of the 95 percent interval"), _("Upper bound of the 95 percent interval"),
         _("Minimum responses"), _("Threshold"), _("Result"), _("Responses still missing"),
         _("Flagged responses"),
         _("Without a satisfaction answer"), _("Sample target")],
-        [12, 30, 8, 12, 12, 12, 12, 12, 12, 10, 20, 12, 12, 14, 12])
+        [12, 30, 8, 40, 12, 12, 12, 12, 12, 12, 10, 20, 12, 12, 14, 12])
     for r in results.evaluation.results:
         commune = communes[r.commune_id]
         interval = r.interval
-        sheet.row(commune.code, commune.name, r.form_code, r.valid, r.satisfied, ratio(r.rate),
+        sheet.row(commune.code, commune.name, r.form_code, titles.get(r.form_code, ""), r.valid,
+                  r.satisfied, ratio(r.rate),
                   interval.low if interval else None, interval.high if interval else None,
                   r.required, ratio(r.threshold), state_text(r.state), r.missing,
                   r.count.flagged, r.count.unanswered, r.sample_target,
-                  percent=(5, 6, 7, 9))
+                  percent=(6, 7, 8, 10))
 
 
 def rules_sheet(book, results: CampaignResults, label: str) -> None:
@@ -285,11 +304,22 @@ def responses_csv(
     session: Session, results: CampaignResults, form: CampaignFormInfo, include_text: bool
 ) -> Iterator[str]:
     """The form's responses in scope, one row each, without anything that identifies them:
-    no ids, no time of day, no collection point or surveyor; free text only if allowed."""
+    no ids, no time of day, no collection point or surveyor; free text only if allowed.
+
+    The scope is read now, not when the rows stream: by then the request's session (and the
+    campaign loaded in it) may be gone."""
+    scope = (results.campaign.id, results.commune_ids, results.until)
     definition = form.definition
     questions = [q for q in definition.questions
                  if include_text or not q.kind.free_text] if definition else []
-    numbers = definition.numbers if definition else {}
+    # Each commune under the name it had when the campaign began (docs/UNITS.md).
+    names = {commune.id: commune.name for commune in results.communes}
+    return csv_lines(session, scope, form, questions, names)
+
+
+def csv_lines(session: Session, scope: tuple, form: CampaignFormInfo,
+              questions: list, names: dict[int, str]) -> Iterator[str]:
+    numbers = form.definition.numbers if form.definition else {}
     yield "\ufeff" + line([
         _("Row number"), _("Commune code"), _("Commune"), _("Grouping"), _("Form"), _("Version"),
         _("Channel"), _("Received on"), _("Flagged"), _("Flag reason"),
@@ -298,10 +328,8 @@ def responses_csv(
     number = 0
     after = 0
     wanted = [q.id for q in questions]
-    # Each commune under the name it had when the campaign began (docs/UNITS.md).
-    names = {commune.id: commune.name for commune in results.communes}
     while True:
-        batch = response_batch(session, results, form, after)
+        batch = response_batch(session, scope, form, after)
         if not batch:
             return
         answers = answers_for(session, [row.id for row in batch], wanted)
@@ -330,8 +358,37 @@ def count_responses(session: Session, results: CampaignResults, form: CampaignFo
     return session.scalar(query)
 
 
-def response_batch(session: Session, results: CampaignResults, form: CampaignFormInfo,
+def responses_zip(session: Session, results: CampaignResults,
+                  forms: list[CampaignFormInfo], include_text: bool,
+                  left_out: list[tuple[str, str]]) -> tempfile.SpooledTemporaryFile:
+    """Every form's responses in one ZIP, one CSV per form (their questions differ), plus a
+    note naming each form left out and why. Spooled to disk past a few megabytes."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (streamed, then closed)
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for form in forms:
+            name = attachment_name(results, "csv", form.code)
+            with archive.open(name, "w", force_zip64=True) as member:
+                for text in responses_csv(session, results, form, include_text):
+                    member.write(text.encode("utf-8"))
+        if left_out:
+            note = "\r\n".join(f"{code}: {why}" for code, why in left_out)
+            archive.writestr(_("forms-left-out") + ".txt", "\ufeff" + note + "\r\n")
+    spool.seek(0)
+    return spool
+
+
+def read_and_close(spool, size: int = 64 * 1024) -> Iterator[bytes]:
+    """Stream a spooled file out, closing (and deleting) it at the end."""
+    try:
+        while chunk := spool.read(size):
+            yield chunk
+    finally:
+        spool.close()
+
+
+def response_batch(session: Session, scope: tuple, form: CampaignFormInfo,
                    after: int) -> list:
+    campaign_id, commune_ids, until = scope
     query = (
         select(Response.id, Response.commune_id, Commune.code, Commune.name,
                Grouping.name.label("grouping"),
@@ -340,12 +397,12 @@ def response_batch(session: Session, results: CampaignResults, form: CampaignFor
         .join(Commune, Response.commune_id == Commune.id)
         .outerjoin(Grouping, Commune.grouping_id == Grouping.id)
         .join(FormVersion, Response.form_version_id == FormVersion.id)
-        .where(Response.campaign_id == results.campaign.id, Response.form_id == form.form_id,
-               Response.commune_id.in_(results.commune_ids), Response.id > after)
+        .where(Response.campaign_id == campaign_id, Response.form_id == form.form_id,
+               Response.commune_id.in_(commune_ids), Response.id > after)
         .order_by(Response.id).limit(BATCH)
     )
-    if results.until is not None:
-        query = query.where(Response.received_at < end_of_day(results.until))
+    if until is not None:
+        query = query.where(Response.received_at < end_of_day(until))
     return list(session.execute(query))
 
 

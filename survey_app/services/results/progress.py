@@ -10,7 +10,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analytics import Rulebook
 from survey_app.access import visible_commune_ids
+from survey_app.collation import by_name
 from survey_app.models import Campaign
 from survey_app.models import Channel
 from survey_app.models import Commune
@@ -20,6 +22,7 @@ from survey_app.models import Response
 from survey_app.models import Role
 from survey_app.models import User
 from survey_app.services.people.assignments import organisation_map
+from survey_app.services.results.rulebooks import rulebook_for
 
 FIELD_CHANNELS = (Channel.field, Channel.paper, Channel.import_)
 
@@ -32,6 +35,9 @@ class Cell:
     collected: int  #: valid (unflagged) responses, every channel
     by_field: int  #: of which entered by field workers (interview, paper, import)
     target: int
+    #: The valid responses the rulebook in force needs before the commune's rate counts:
+    #: the same number as the dashboard's "Needed" (one source: ``minimum_and_target``).
+    minimum: int = 0
 
     @property
     def reached(self) -> bool:
@@ -83,13 +89,13 @@ def campaign_progress(
         organisation_id = user.organisation_id
     runs = organisation_map(session, campaign)
     targets = {cf.form_id: cf.sample_target for cf in campaign.forms}
+    rules = rulebook_for(session, campaign.province_id).rules
     forms = sorted((cf.form for cf in campaign.forms), key=lambda f: f.code)
-    communes = list(session.scalars(
+    communes = by_name(session.scalars(
         select(Commune)
         .where(Commune.province_id == campaign.province_id, Commune.is_active.is_(True),
                Commune.id.in_(visible_commune_ids(user)))
-        .order_by(Commune.name)
-    ))
+    ), lambda c: c.name)
     counts = collected_counts(session, campaign, [c.id for c in communes])
     cells = {}
     for commune in communes:
@@ -98,16 +104,30 @@ def campaign_progress(
             if org is None or (organisation_id and org != organisation_id):
                 continue
             collected, by_field = counts.get((commune.id, form.id), (0, 0))
-            cells[(commune.id, form.id)] = Cell(org, collected, by_field, targets[form.id])
+            minimum, target = minimum_and_target(rules, form, commune, targets[form.id])
+            cells[(commune.id, form.id)] = Cell(org, collected, by_field, target, minimum)
     organisations = {o.id: o for o in session.scalars(select(Organisation))}
     in_view = {c.organisation_id for c in cells.values()}
     return Progress(
         forms=[f for f in forms if any((c.id, f.id) in cells for c in communes)],
         communes=[c for c in communes if any((c.id, f.id) in cells for f in forms)],
-        organisations=sorted((organisations[o] for o in in_view), key=lambda o: o.name),
+        organisations=by_name((organisations[o] for o in in_view), lambda o: o.name),
         cells=cells,
         lines=summarise(cells, {f.id: f for f in forms}, organisations),
     )
+
+
+def minimum_and_target(rules: Rulebook, form: Form, commune: Commune,
+                       sample_target: int) -> tuple[int, int]:
+    """The rulebook's minimum for the commune, and what to collect: the campaign's sample
+    target, never below the minimum, and for a form the commune's own staff answer (PKS01)
+    never above its headcount, which no effort can exceed."""
+    minimum = rules.required_responses(form.code, commune.staff_headcount)
+    version = form.current_version()
+    staff_form = version is not None and version.parsed.answered_by_commune_staff
+    if staff_form and commune.staff_headcount:
+        sample_target = min(sample_target, commune.staff_headcount)
+    return minimum, max(minimum, sample_target)
 
 
 def collected_counts(

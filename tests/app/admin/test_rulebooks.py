@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
 from fractions import Fraction
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import update
 
 from survey_app.extensions import db
 from survey_app.models import RulebookVersion
@@ -91,3 +94,13 @@ def test_bad_input_is_explained_and_nothing_is_saved(admin, override, message):
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert versions() == []
+
+
+def test_the_rulebook_page_shows_vietnam_time(admin, results_world):
+    admin.post("/quan-tri/bo-quy-tac", data=fields(threshold_percent="90", note="giờ"))
+    db.session.execute(update(RulebookVersion).values(
+        created_at=datetime(2026, 3, 1, 20, 5, tzinfo=UTC)))
+    db.session.commit()
+    html = admin.get("/quan-tri/bo-quy-tac").get_data(as_text=True)
+    assert "02/03/2026 03:05" in html  # 20:05 UTC is 03:05 the next morning in Vietnam
+    assert "01/03/2026 20:05" not in html

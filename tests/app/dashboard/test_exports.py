@@ -45,7 +45,7 @@ def test_the_workbook_has_one_sheet_per_level_in_vietnamese(as_user):
     assert province["Tỷ lệ xã đạt chuẩn"] == pytest.approx(1 / 3)
     detail = rows(book["Xã × phiếu"])
     exact = next(r for r in detail[3:] if r[1] == "Xã Hợp Thịnh" and r[2] == "PKS05")
-    assert exact[3:6] == (30, 24, 0.8)
+    assert exact[4:7] == (30, 24, 0.8)
 
 
 def test_the_workbook_is_scoped_like_the_pages(as_user):
