@@ -156,9 +156,13 @@ def test_points_in_bulk_then_posters(admin, running, dummy_commune):
     assert db.session.scalar(select(func.count(CollectionPoint.id))) == 4
     reply = admin.post(url, data={"counters": "00000, 2"}, follow_redirects=True)
     assert "00000" in reply.get_data(as_text=True)
-    poster = admin.get(f"/quan-tri/ma-qr/ap-phich.pdf?province={campaign.province_id}&form=PKS05")
-    assert poster.status_code == 200
-    assert poster.data.startswith(b"%PDF")
+    # The campaign page asks for a form's posters as a job (run at once in the tests).
+    job = admin.post("/quan-tri/ma-qr/chuan-bi", data={
+        "province": campaign.province_id, "form": "PKS05", "what": "pdf"})
+    assert job.status_code == 303
+    done = admin.get(job.headers["Location"] + "/tep")
+    assert done.status_code == 200
+    assert done.data.startswith(b"%PDF")
 
 
 def test_campaign_page_shows_open_forms_and_answers(admin, running):
