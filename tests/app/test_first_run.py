@@ -99,7 +99,10 @@ def test_a_province_runs_its_first_campaign_without_the_demo(app, runner, tmp_pa
     assert db.session.scalar(select(func.count(CollectionPoint.id))) == communes * 7
 
     # 6. The posters: a PDF from the page, the QR images and links from the shell.
-    poster = admin.get(f"/quan-tri/ma-qr/ap-phich.pdf?province={province_id}&form=PKS05")
+    job = admin.post("/quan-tri/ma-qr/chuan-bi",
+                     data={"province": province_id, "form": "PKS05", "what": "pdf"})
+    assert job.status_code == 303
+    poster = admin.get(job.headers["Location"] + "/tep")
     assert poster.status_code == 200
     assert poster.data.startswith(b"%PDF")
     bundle = tmp_path / "ma-qr.zip"
