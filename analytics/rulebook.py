@@ -20,6 +20,10 @@ from decimal import InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from analytics.integrity import IntegrityRules
+from analytics.integrity import rules_from_dict
+from analytics.integrity import rules_to_dict
+
 FORM_CODE = re.compile(r"^[A-Z0-9_]{2,8}$")
 MAX_MIN_RESPONSES = 100_000
 
@@ -58,6 +62,8 @@ class Rulebook:
     #: Valid responses a commune needs on a form before its rate counts.
     min_responses: int = 30
     forms: Mapping[str, FormRule] = field(default_factory=default_form_rules)
+    #: The rules that flag suspicious QR responses (analytics/integrity.py).
+    integrity: IntegrityRules = field(default_factory=IntegrityRules)
 
     def threshold_for(self, form_code: str) -> Fraction:
         rule = self.forms.get(form_code)
@@ -107,6 +113,7 @@ class Rulebook:
                 "min_responses": self.min_responses,
             },
             "forms": forms,
+            "integrity": rules_to_dict(self.integrity),
         }
 
     @classmethod
@@ -157,6 +164,7 @@ class _Reader:
             min_responses=self.count(defaults.get("min_responses", 30), "defaults.min_responses")
             or 30,
             forms={code: self.form(code, rule) for code, rule in forms.items()},
+            integrity=rules_from_dict(data.get("integrity") or {}, self.problems),
         )
         if self.problems:
             raise RulebookError(self.problems)

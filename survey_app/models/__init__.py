@@ -11,6 +11,10 @@ from survey_app.models.form_versions import FormVersion
 from survey_app.models.imports import ImportBatch
 from survey_app.models.imports import ImportRow
 from survey_app.models.imports import ImportStatus
+from survey_app.models.integrity import Decision
+from survey_app.models.integrity import FlagReview
+from survey_app.models.integrity import FlagReviewItem
+from survey_app.models.integrity import UsedTicket
 from survey_app.models.responses import Answer
 from survey_app.models.responses import Channel
 from survey_app.models.responses import Response
@@ -30,6 +34,9 @@ __all__ = [
     "Channel",
     "CollectionPoint",
     "Commune",
+    "Decision",
+    "FlagReview",
+    "FlagReviewItem",
     "Form",
     "FormVersion",
     "Grouping",
@@ -45,5 +52,6 @@ __all__ = [
     "Role",
     "RulebookVersion",
     "SurveyorAssignment",
+    "UsedTicket",
     "User",
 ]
