@@ -232,6 +232,9 @@ TEXTS: dict[str, str] = {
     "export_too_few": N_("%(form)s has fewer than %(min)s responses here, and single rows could "
                          "point at the people who gave them: they are downloaded once %(min)s "
                          "people have answered."),
+    # Decisions on flagged responses (services.results.integrity)
+    "integrity.reason_required": N_("Say why: a decision on flagged responses needs a reason."),
+    "integrity.reason_too_long": N_("The reason may be at most 500 characters."),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."

@@ -10,12 +10,13 @@ from flask import Flask
 from survey_app.cli import backup
 from survey_app.cli import demo
 from survey_app.cli import forms
+from survey_app.cli import integrity
 from survey_app.cli import qr
 from survey_app.cli import results
 from survey_app.cli import units
 from survey_app.cli import users
 
-GROUPS = (units, forms, users, qr, results, demo, backup)
+GROUPS = (units, forms, users, qr, results, demo, backup, integrity)
 
 
 def register(app: Flask) -> None:
