@@ -87,8 +87,8 @@ class IntegrityRules:
     #: frequencies matches an earlier one this closely is below 1 - this quantile.
     pattern_quantile: Fraction = Fraction(999, 1000)
     pattern_min_questions: int = 5
-    #: Rules look back at most this many earlier responses of the commune's form.
-    history: int = 200
+    #: Near-identical compares with at most this many earlier responses of the form.
+    history: int = 50
     hours: tuple[Opening, ...] = DEFAULT_HOURS
     #: Per commune code, opening hours of its own.
     commune_hours: Mapping[str, tuple[Opening, ...]] = field(default_factory=dict)
@@ -120,9 +120,10 @@ class Signals:
     network_key: str | None = None
     staff_session: bool = False
     honeypot: bool = False
-    #: Position picked on each single-choice or rating question, in the form's order; -1 for
-    #: none. Used for near-identical patterns.
-    pattern: tuple[int, ...] = ()
+    #: Position picked on each single-choice or rating question, in the form's order, one
+    #: letter each ("a" the first option or the top of the scale, "-" none): for
+    #: near-identical patterns.
+    pattern: str = ""
     #: Positions on the scale questions (0 = the best option), answered ones only.
     scale: tuple[int, ...] = ()
     commune_code: str = ""
@@ -174,26 +175,77 @@ def tail_at_least(probabilities: Sequence[float], matches: int) -> float:
     return sum(dist[matches:])
 
 
-def near_identical(target: Signals, earlier: Sequence[Signals], rules: IntegrityRules) -> bool:
-    """Whether the target matches an earlier response more closely than chance allows.
+@dataclass(frozen=True)
+class Context:
+    """What the rules need of the QR responses of the target's commune form received before
+    it (within ``IntegrityRules.lookback``): the app counts them in SQL, a recomputation in
+    Python (``context_of``), and both give the same numbers."""
+
+    device_recent: int = 0  #: same device within ``repeat_days``
+    device_burst: int = 0  #: same device within ``burst_minutes``
+    network_burst: int = 0  #: same network within ``burst_minutes``
+    in_window: int = 0  #: any within ``commune_minutes``
+    baseline: int = 0  #: any from ``baseline_days`` back to the start of the window
+    #: The latest ``history`` answer patterns, newest first.
+    patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The instants each count starts from, for a response received at ``at``."""
+
+    at: datetime
+    repeat_from: datetime  #: inclusive
+    burst_from: datetime  #: exclusive
+    window_from: datetime  #: exclusive for the window, inclusive end of the baseline
+    baseline_from: datetime  #: inclusive
+    lookback_from: datetime  #: inclusive
+
+
+def bounds(at: datetime, rules: IntegrityRules) -> Bounds:
+    return Bounds(at, at - timedelta(days=rules.repeat_days),
+                  at - timedelta(minutes=rules.burst_minutes),
+                  at - timedelta(minutes=rules.commune_minutes),
+                  at - timedelta(days=rules.baseline_days), at - rules.lookback)
+
+
+def context_of(target: Signals, earlier: Sequence[Signals], rules: IntegrityRules) -> Context:
+    """The context from the earlier responses themselves (oldest first)."""
+    b = bounds(target.received_at, rules)
+    earlier = [s for s in earlier if s.received_at >= b.lookback_from]
+    device = [s for s in earlier if target.device_key and s.device_key == target.device_key]
+    return Context(
+        device_recent=sum(1 for s in device if s.received_at >= b.repeat_from),
+        device_burst=sum(1 for s in device if s.received_at > b.burst_from),
+        network_burst=sum(1 for s in earlier if target.network_key
+                          and s.network_key == target.network_key
+                          and s.received_at > b.burst_from),
+        in_window=sum(1 for s in earlier if s.received_at > b.window_from),
+        baseline=sum(1 for s in earlier if b.baseline_from <= s.received_at <= b.window_from),
+        patterns=tuple(s.pattern for s in reversed(earlier[-rules.history:])),
+    )
+
+
+def near_identical(pattern: str, earlier: Sequence[str], rules: IntegrityRules) -> bool:
+    """Whether ``pattern`` matches an earlier one more closely than chance allows.
 
     Chance is the commune's own: each question's answers drawn from their frequencies among
     these responses (so a commune where nearly everyone picks the same answer matches a lot
-    by chance, and a short form with few options too), the tail of the number of matching
-    questions computed exactly, for the best of all the earlier responses.
+    by chance, and a short form with few options too); the tail of the number of matching
+    questions is computed exactly (a Poisson binomial), for the best of the earlier ones.
     """
-    questions = [i for i, position in enumerate(target.pattern) if position >= 0]
+    questions = [i for i, letter in enumerate(pattern) if letter != "-"]
     if len(questions) < rules.pattern_min_questions:
         return False
-    same = [s for s in earlier if len(s.pattern) == len(target.pattern)]
+    same = [other for other in earlier if len(other) == len(pattern)]
     if not same:
         return False
-    best = max(sum(1 for i in questions if s.pattern[i] == target.pattern[i]) for s in same)
+    best = max(sum(1 for i in questions if other[i] == pattern[i]) for other in same)
     if best < rules.pattern_min_questions:
         return False
     match_chance = []
     for i in questions:
-        counts = Counter(s.pattern[i] for s in (*same, target) if s.pattern[i] >= 0)
+        counts = Counter(other[i] for other in (*same, pattern) if other[i] != "-")
         total = sum(counts.values())
         match_chance.append(sum((n / total) ** 2 for n in counts.values()))
     one = tail_at_least(match_chance, best)
@@ -201,32 +253,25 @@ def near_identical(target: Signals, earlier: Sequence[Signals], rules: Integrity
     return any_of < 1 - float(rules.pattern_quantile)
 
 
-def reasons_for(target: Signals, earlier: Sequence[Signals], rules: IntegrityRules,
+def reasons_for(target: Signals, context: Context, rules: IntegrityRules,
                 median_seconds: float | None) -> frozenset[str]:
-    """Every reason to flag ``target``, given the QR responses of its commune's form received
-    before it (oldest first, within ``rules.lookback``, at most ``rules.history``)."""
+    """Every reason to flag ``target``, given what came before it (``Context``)."""
     reasons: set[str] = set()
     at = target.received_at
-    burst_from = at - timedelta(minutes=rules.burst_minutes)
     if target.device_key:
-        mine = [s for s in earlier if s.device_key == target.device_key]
-        if any(s.received_at >= at - timedelta(days=rules.repeat_days) for s in mine):
+        if context.device_recent:
             reasons.add(REPEAT_DEVICE)
-        if sum(1 for s in mine if s.received_at > burst_from) >= rules.burst_device_max:
+        if context.device_burst >= rules.burst_device_max:
             reasons.add(BURST_DEVICE)
-    if target.network_key and sum(
-            1 for s in earlier if s.network_key == target.network_key
-            and s.received_at > burst_from) >= rules.burst_network_max:
+    if target.network_key and context.network_burst >= rules.burst_network_max:
         reasons.add(BURST_NETWORK)
     hours = rules.commune_hours.get(target.commune_code, rules.hours)
-    window_from = at - timedelta(minutes=rules.commune_minutes)
-    in_window = 1 + sum(1 for s in earlier if s.received_at > window_from)
-    baseline_from = at - timedelta(days=rules.baseline_days)
-    before = sum(1 for s in earlier if baseline_from <= s.received_at <= window_from)
-    open_hours = open_hours_between(baseline_from, window_from, hours)
-    rate = max(float(rules.min_hourly_rate), before / open_hours if open_hours >= 1 else 0.0)
-    if in_window > poisson_upper(rate * rules.commune_minutes / 60,
-                                 float(rules.commune_quantile)):
+    b = bounds(at, rules)
+    open_hours = open_hours_between(b.baseline_from, b.window_from, hours)
+    rate = max(float(rules.min_hourly_rate),
+               context.baseline / open_hours if open_hours >= 1 else 0.0)
+    if 1 + context.in_window > poisson_upper(rate * rules.commune_minutes / 60,
+                                             float(rules.commune_quantile)):
         reasons.add(COMMUNE_RATE)
     if (median_seconds is not None and target.duration_seconds is not None
             and target.duration_seconds < float(rules.speeder_share) * median_seconds):
@@ -236,7 +281,7 @@ def reasons_for(target: Signals, earlier: Sequence[Signals], rules: IntegrityRul
             reasons.add(ALL_TOP)
         elif len(set(target.scale)) == 1:
             reasons.add(STRAIGHT_LINE)
-    if near_identical(target, earlier, rules):
+    if near_identical(target.pattern, context.patterns, rules):
         reasons.add(NEAR_IDENTICAL)
     if not is_open(at, hours):
         reasons.add(OUTSIDE_HOURS)
@@ -279,8 +324,10 @@ def flag_campaign(responses: Iterable[Signals], rules: IntegrityRules,
     for s in ordered:
         earlier = by_form.setdefault((s.commune_id, s.form_id), [])
         since = s.received_at - rules.lookback
-        window = [e for e in earlier[-rules.history:] if e.received_at >= since]
-        result[s.id] = reasons_for(s, window, rules, medians.get(s.version_id))
+        while earlier and earlier[0].received_at < since:
+            earlier.pop(0)
+        result[s.id] = reasons_for(s, context_of(s, earlier, rules), rules,
+                                   medians.get(s.version_id))
         earlier.append(s)
     return result
 
@@ -292,7 +339,7 @@ COUNTS = {"burst_device_max": (1, 1000), "burst_network_max": (1, 1000),
           "burst_minutes": (1, 1440), "commune_minutes": (1, 1440), "baseline_days": (1, 365),
           "repeat_days": (1, 365), "speeder_min_sample": (1, 100_000),
           "scale_min_questions": (2, 100), "pattern_min_questions": (2, 100),
-          "history": (10, 5000)}
+          "history": (5, 1000)}
 #: Settings given as percentages.
 PERCENTS = ("commune_quantile", "speeder_share", "pattern_quantile")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -86,7 +86,8 @@ class Province:
             duration: int | None, device: str | None, network: str | None,
             staff: bool = False, refused: bool = False) -> None:
         signals = Signals(self.new_id(), commune, 1, VERSION, at, duration, device, network,
-                          staff, False, pattern, pattern[:-1], f"{commune:05d}")
+                          staff, False, "".join("abcd"[p] for p in pattern), pattern[:-1],
+                          f"{commune:05d}")
         self.made.append(Made(signals, source, pattern[-1] in SATISFIED, refused))
 
 

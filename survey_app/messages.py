@@ -235,6 +235,11 @@ TEXTS: dict[str, str] = {
     # Decisions on flagged responses (services.results.integrity)
     "integrity.reason_required": N_("Say why: a decision on flagged responses needs a reason."),
     "integrity.reason_too_long": N_("The reason may be at most 500 characters."),
+    "integrity.keys_forgotten": N_("This campaign's device and network keys were dropped "
+                                   "after it closed: its flags are final and cannot be "
+                                   "recomputed."),
+    "integrity.campaign_open": N_("The campaign still takes answers: its keys are kept until "
+                                  "every form has closed."),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."
@@ -297,3 +302,19 @@ def describe_import_problem(problem: ImportProblem) -> str:
     params = {name: format_date(value, "dd/MM/yyyy") if isinstance(value, date) else value
               for name, value in problem.params.items()}
     return text(answer_code(problem.code, params), params)
+
+
+#: The integrity rules' reason codes (analytics/integrity.py), for the committee's pages.
+FLAG_REASONS = {
+    "burst_device": _l("Burst from one device"),
+    "burst_network": _l("Burst from one network"),
+    "commune_rate": _l("Far above the commune's usual rate"),
+    "repeat_device": _l("Same device again"),
+    "speeder": _l("Answered too fast"),
+    "straight_line": _l("Same answer to every rating"),
+    "all_top": _l("Best answer to every rating"),
+    "near_identical": _l("Near-identical to another response"),
+    "outside_hours": _l("Outside opening hours"),
+    "staff_session": _l("Staff signed in on the same browser"),
+    "honeypot": _l("Hidden field filled (robot)"),
+}

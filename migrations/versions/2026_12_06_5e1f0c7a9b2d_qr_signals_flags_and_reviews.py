@@ -25,8 +25,14 @@ def upgrade():
     op.add_column('responses', sa.Column('staff_session', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column('responses', sa.Column('honeypot', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column('responses', sa.Column('answer_pattern', sa.String(length=200), nullable=True))
+    op.add_column('campaigns', sa.Column('keys_dropped_at', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_responses_commune_form_received', 'responses',
-                    ['campaign_id', 'commune_id', 'form_id', 'received_at'], unique=False)
+                    ['campaign_id', 'commune_id', 'form_id', 'channel', 'received_at'],
+                    unique=False)
+    op.create_index('ix_responses_device_key', 'responses',
+                    ['device_key', 'campaign_id', 'commune_id', 'form_id', 'received_at'], unique=False)
+    op.create_index('ix_responses_network_key', 'responses',
+                    ['network_key', 'campaign_id', 'commune_id', 'form_id', 'received_at'], unique=False)
     op.create_table('used_tickets',
     sa.Column('ticket_id', sa.String(length=32), nullable=False),
     sa.Column('response_id', sa.Integer(), nullable=False),
@@ -68,8 +74,12 @@ def downgrade():
     op.drop_table('flag_reviews')
     op.drop_index(op.f('ix_used_tickets_response_id'), table_name='used_tickets')
     op.drop_table('used_tickets')
+    op.drop_index('ix_responses_network_key', table_name='responses')
+    op.drop_index('ix_responses_device_key', table_name='responses')
     op.drop_index('ix_responses_commune_form_received', table_name='responses')
     # Dropped in place (SQLite 3.35+ drops a column without rebuilding the table, which would
     # lose the roll-up's triggers on it).
     for name in COLUMNS:
         op.execute(f"ALTER TABLE responses DROP COLUMN {name}")
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_column('keys_dropped_at')

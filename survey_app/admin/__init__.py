@@ -10,6 +10,7 @@ AREAS: list[tuple[str, object]] = []
 
 from survey_app.admin import accounts  # noqa: E402,F401
 from survey_app.admin import assignments  # noqa: E402,F401
+from survey_app.admin import integrity_rules  # noqa: E402,F401
 from survey_app.admin import points  # noqa: E402,F401
 from survey_app.admin import rulebooks  # noqa: E402,F401
 from survey_app.admin import two_factor  # noqa: E402,F401

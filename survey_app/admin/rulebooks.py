@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
 from flask import abort
@@ -195,6 +196,8 @@ def rulebooks_save():
             f"satisfied_{c.code}": set(request.form.getlist(f"satisfied_{c.code}"))
             for c in choices}}
         return render_page(province, values, problems, 422)
+    # The integrity rules are edited on their own page (admin/integrity_rules.py): kept.
+    rules = replace(rules, integrity=applying(province).rules.integrity)
     try:
         with unit_of_work(db.session):
             row = rulebooks_service.save_rulebook(

@@ -2,9 +2,13 @@
 
 import click
 
+from survey_app.clock import today_in_vietnam
 from survey_app.database import unit_of_work
+from survey_app.domain_error import DomainError
 from survey_app.extensions import db
+from survey_app.messages import describe
 from survey_app.models import Campaign
+from survey_app.services.results.integrity import forget_keys
 from survey_app.services.results.integrity import recompute_campaign
 
 group = click.Group("integrity", help="Flags on suspicious QR responses (docs/INTEGRITY.md).")
@@ -18,7 +22,26 @@ def recompute(campaign_id: int) -> None:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         raise click.UsageError(f"no campaign {campaign_id}")
-    with unit_of_work(db.session):
-        done = recompute_campaign(db.session, campaign)
+    try:
+        with unit_of_work(db.session):
+            done = recompute_campaign(db.session, campaign)
+    except DomainError as error:
+        raise click.ClickException(describe(error)) from error
     click.echo(f"{done.responses} QR responses: {done.flagged} flagged, {done.excluded} left "
                f"out of the official figures, {done.changed} changed")
+
+
+@group.command("forget-keys")
+@click.argument("campaign_id", type=int)
+def forget_keys_command(campaign_id: int) -> None:
+    """After the campaign closed: drop its device and network keys and used tickets; the
+    flags and decisions stay, and can no longer be recomputed."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise click.UsageError(f"no campaign {campaign_id}")
+    try:
+        with unit_of_work(db.session):
+            count = forget_keys(db.session, campaign, today_in_vietnam())
+    except DomainError as error:
+        raise click.ClickException(describe(error)) from error
+    click.echo(f"keys dropped from {count} responses")

@@ -5,4 +5,5 @@ from flask import Blueprint
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static", url_prefix="/bang-dieu-khien")
 
+from survey_app.dashboard import integrity  # noqa: E402,F401
 from survey_app.dashboard import views  # noqa: E402,F401

@@ -28,8 +28,13 @@ class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_campaign_commune_form", "campaign_id", "commune_id", "form_id"),
-        # The integrity rules read a commune form's latest QR responses (analytics/integrity.py).
+        # The integrity rules count a commune form's earlier QR responses as one arrives
+        # (services/intake/flags.py), from the index alone.
         Index("ix_responses_commune_form_received", "campaign_id", "commune_id", "form_id",
+              "channel", "received_at"),
+        Index("ix_responses_device_key", "device_key", "campaign_id", "commune_id", "form_id",
+              "received_at"),
+        Index("ix_responses_network_key", "network_key", "campaign_id", "commune_id", "form_id",
               "received_at"),
     )
 

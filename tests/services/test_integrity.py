@@ -168,7 +168,7 @@ def test_the_official_headline_is_a_count_without_the_flagged_responses(
     assert [s.status for s in results.evaluation.statuses] == [
         s.status for s in official.statuses]
     with_them = oracle.evaluate(results.communes, specs, every, rules)
-    assert integrity.headline(db.session, results).with_flagged == with_them.overall
+    assert integrity.headline(results).with_flagged == with_them.overall
     db.session.execute(delete(Response))
     db.session.commit()
 
@@ -177,3 +177,21 @@ def second_commune(create_commune):
     from survey_app.models import Commune
     found = db.session.scalar(select(Commune).where(Commune.name == "Xã Thứ Hai"))
     return found or create_commune("Xã Thứ Hai")
+
+
+def test_keys_are_dropped_only_once_the_campaign_closed_and_flags_stay(world):
+    commune, campaign, form, _user = world
+    for i in range(3):
+        add(commune, campaign, form, at=MORNING + timedelta(minutes=i), device="d",
+            network="n")
+    recompute(campaign)
+    today = campaign.forms[0].closes_on
+    with pytest.raises(ReviewError):
+        integrity.forget_keys(db.session, campaign, today)
+    with unit_of_work(db.session):
+        assert integrity.forget_keys(db.session, campaign, today + timedelta(days=1)) == 3
+    assert set(db.session.scalars(select(Response.device_key))) == {None}
+    assert set(db.session.scalars(select(Response.network_key))) == {None}
+    assert results_of(campaign).evaluation.flagged == 2
+    with pytest.raises(ReviewError):
+        recompute(campaign)

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from analytics.integrity import Context
 from analytics.integrity import IntegrityRules
 from analytics.integrity import Signals
+from analytics.integrity import bounds
 from analytics.integrity import median
 from analytics.integrity import reasons_for
 from analytics.rulebook import Rulebook
@@ -76,14 +80,10 @@ def scale_mask(definition: FormDefinition) -> tuple[bool, ...]:
     return tuple(mask)
 
 
-def decode(pattern: str | None, mask: tuple[bool, ...]) -> tuple[tuple[int, ...],
-                                                                 tuple[int, ...]]:
-    """(every position, the answered scale positions) from a stored pattern."""
-    if not pattern:
-        return (), ()
-    every = tuple(-1 if c == "-" else ord(c) - 97 for c in pattern)
-    scale = tuple(p for p, is_scale in zip(every, mask, strict=False) if is_scale and p >= 0)
-    return every, scale
+def scale_positions(pattern: str | None, mask: tuple[bool, ...]) -> tuple[int, ...]:
+    """The answered scale positions (0 = best) in a stored pattern."""
+    return tuple(ord(letter) - 97 for letter, is_scale in zip(pattern or "", mask, strict=False)
+                 if is_scale and letter != "-")
 
 
 # --- rules and medians, kept per process ----------------------------------------------------
@@ -135,20 +135,51 @@ class Verdict:
         return " ".join(sorted(self.reasons)) or None
 
 
-def earlier_responses(connection: Connection | Session, campaign_id: int, commune_id: int,
-                      form_id: int, at: datetime, rules: IntegrityRules) -> list[Signals]:
-    """The commune form's QR responses before ``at`` the rules look at, oldest first."""
-    rows = connection.execute(
-        select(Response.id, Response.received_at, Response.device_key, Response.network_key,
-               Response.answer_pattern)
-        .where(Response.campaign_id == campaign_id, Response.commune_id == commune_id,
-               Response.form_id == form_id, Response.received_at >= at - rules.lookback,
-               Response.received_at <= at, Response.channel == Channel.qr)
-        .order_by(Response.received_at.desc(), Response.id.desc()).limit(rules.history)
-    ).all()
-    return [Signals(row.id, commune_id, form_id, 0, row.received_at, device_key=row.device_key,
-                    network_key=row.network_key, pattern=decode(row.answer_pattern, ())[0])
-            for row in reversed(rows)]
+def _counts_statement():
+    """Built once (a submission runs it): the five counts as scalar subqueries."""
+    r = Response
+    mine = (r.campaign_id == bindparam("campaign"), r.commune_id == bindparam("commune"),
+            r.form_id == bindparam("form"), r.received_at <= bindparam("at"))
+    # Only QR responses carry device and network keys: those counts need no channel.
+    device = (r.device_key == bindparam("device"), *mine)
+    network = (r.network_key == bindparam("network"), *mine)
+    qr = (r.channel == Channel.qr, *mine)
+
+    def count(*where):
+        return select(func.count()).where(*where).scalar_subquery()
+
+    return select(
+        count(*device, r.received_at >= bindparam("repeat_from")),
+        count(*device, r.received_at > bindparam("burst_from")),
+        count(*network, r.received_at > bindparam("burst_from")),
+        count(*qr, r.received_at > bindparam("window_from")),
+        count(*qr, r.received_at >= bindparam("baseline_from"),
+              r.received_at <= bindparam("window_from")),
+    ), select(r.answer_pattern).where(*qr, r.received_at >= bindparam("lookback_from")).order_by(
+        r.received_at.desc(), r.id.desc())
+
+
+_COUNTS, _PATTERNS = _counts_statement()
+_PATTERNS_LIMITED: dict[int, object] = {}
+
+
+def context(connection: Connection | Session, target: Signals, campaign_id: int,
+            rules: IntegrityRules) -> Context:
+    """What the rules need of the commune form's earlier QR responses, in two indexed
+    reads: counts from the indexes alone (by commune form, channel and time; by device key;
+    by network key) and the latest answer patterns."""
+    b = bounds(target.received_at, rules)
+    values = {"campaign": campaign_id, "commune": target.commune_id, "form": target.form_id,
+              "at": b.at, "device": target.device_key, "network": target.network_key,
+              "repeat_from": b.repeat_from, "burst_from": b.burst_from,
+              "window_from": b.window_from, "baseline_from": b.baseline_from,
+              "lookback_from": b.lookback_from}
+    row = connection.execute(_COUNTS, values).one()
+    limited = _PATTERNS_LIMITED.get(rules.history)
+    if limited is None:
+        limited = _PATTERNS_LIMITED[rules.history] = _PATTERNS.limit(rules.history)
+    patterns = connection.execute(limited, values).scalars().all()
+    return Context(*(int(n) for n in row), tuple(p or "" for p in patterns))
 
 
 def commune_code(connection: Connection | Session, commune_id: int,
@@ -164,10 +195,10 @@ def judge(connection: Connection | Session, *, campaign_id: int, commune_id: int
           staff_session: bool, honeypot: bool) -> Verdict:
     """The reasons to flag a QR response about to be stored, and whether they exclude it."""
     rules, _province = integrity_rules(connection, campaign_id)
-    every, scale = decode(pattern, scale_mask(definition))
     target = Signals(0, commune_id, form_id, version_id, at, duration_seconds, device_key,
-                     network_key, staff_session, honeypot, every, scale,
+                     network_key, staff_session, honeypot, pattern,
+                     scale_positions(pattern, scale_mask(definition)),
                      commune_code(connection, commune_id, rules))
-    earlier = earlier_responses(connection, campaign_id, commune_id, form_id, at, rules)
-    reasons = reasons_for(target, earlier, rules, version_median(connection, version_id, rules))
+    reasons = reasons_for(target, context(connection, target, campaign_id, rules), rules,
+                          version_median(connection, version_id, rules))
     return Verdict(reasons, rules.excludes(reasons))

@@ -177,6 +177,11 @@ def province_sheet(book, results: CampaignResults, note: str, label: str) -> Non
     sheet.row(_("Communes still needed to reach the target"), overall.needed)
     sheet.row(_("Valid responses"), results.evaluation.valid)
     sheet.row(_("Flagged responses (left out)"), results.evaluation.flagged)
+    with_flagged = (results.with_flagged or results.evaluation).overall
+    sheet.row(_("Share meeting the standard with the flagged responses counted"),
+              ratio(with_flagged.share), percent=(1,))
+    sheet.row(_("Communes meeting the standard with the flagged responses counted"),
+              with_flagged.meets)
 
 
 def grouping_sheet(book, results: CampaignResults, note: str) -> None:
@@ -197,7 +202,10 @@ def commune_sheet(book, results: CampaignResults, note: str) -> None:
         _("Commune code"), _("Commune"), _("Grouping"), _("Status"), _("Forms below threshold"),
         _("Responses still missing"), _("Valid responses"), _("Flagged responses"),
         *[_("%(form)s satisfaction", form=code) for code in codes],
-    ], [12, 30, 24, 20, 22, 28, 12, 12, *[12] * len(codes)])
+        _("Status with the flagged responses counted"),
+    ], [12, 30, 24, 20, 22, 28, 12, 12, *[12] * len(codes), 20])
+    with_flagged = {s.commune.id: s.status
+                    for s in (results.with_flagged or results.evaluation).statuses}
     for status in results.evaluation.statuses:
         rates = {r.form_code: ratio(r.rate) for r in status.forms}
         sheet.row(
@@ -206,6 +214,7 @@ def commune_sheet(book, results: CampaignResults, note: str) -> None:
             ", ".join(status.failing_forms),
             ", ".join(f"{code}: {n}" for code, n in status.missing),
             status.valid, status.flagged, *[rates.get(code) for code in codes],
+            status_text(with_flagged[status.commune.id]),
             percent=tuple(range(8, 8 + len(codes))),
         )
 

@@ -18,11 +18,9 @@ from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 
-from sqlalchemy import case
-from sqlalchemy import false
+from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import tuple_
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -41,12 +39,11 @@ from survey_app.models import FlagReviewItem
 from survey_app.models import Form
 from survey_app.models import FormVersion
 from survey_app.models import Response
-from survey_app.models import ResponseTally
+from survey_app.models import UsedTicket
 from survey_app.services.intake.flags import clear_caches
-from survey_app.services.intake.flags import decode
 from survey_app.services.intake.flags import scale_mask
+from survey_app.services.intake.flags import scale_positions
 from survey_app.services.results.campaign import CampaignResults
-from survey_app.services.results.campaign import end_of_day
 from survey_app.services.results.rulebooks import rulebook_for
 
 
@@ -81,11 +78,11 @@ def campaign_signals(session: Session, campaign_id: int) -> list[Signals]:
         .where(Response.campaign_id == campaign_id, Response.channel == Channel.qr))
     result = []
     for row in rows:
-        every, scale = decode(row.answer_pattern, masks.get(row.form_version_id, ()))
+        scale = scale_positions(row.answer_pattern, masks.get(row.form_version_id, ()))
         result.append(Signals(row.id, row.commune_id, row.form_id, row.form_version_id,
                               row.received_at, row.duration_seconds, row.device_key,
-                              row.network_key, row.staff_session, row.honeypot, every, scale,
-                              row.code))
+                              row.network_key, row.staff_session, row.honeypot,
+                              row.answer_pattern or "", scale, row.code))
     return result
 
 
@@ -109,9 +106,14 @@ def excluded(reasons: frozenset[str], decision: Decision | None, rules: Integrit
 
 def recompute_campaign(session: Session, campaign: Campaign) -> Recomputed:
     """Apply the rulebook in force to every QR response of the campaign, keeping the
-    committee's decisions; the same result every time for the same responses and rules."""
+    committee's decisions; the same result every time for the same responses and rules.
+
+    :raises ReviewError: the campaign's keys were forgotten (its flags are final).
+    """
     rules = integrity_rules(session, campaign)
     signals = campaign_signals(session, campaign.id)
+    if campaign.keys_dropped_at is not None:
+        raise ReviewError("integrity.keys_forgotten")
     reasons = flag_campaign(signals, rules)
     decisions = decisions_in_force(session, campaign.id)
     current = {row.id: (row.is_flagged, row.flag_reason) for row in session.execute(
@@ -134,52 +136,26 @@ def recompute_campaign(session: Session, campaign: Campaign) -> Recomputed:
                       len(changes))
 
 
+def forget_keys(session: Session, campaign: Campaign, today) -> int:
+    """Once the campaign has closed, drop its device and network keys and used tickets
+    (docs/PRIVACY.md: kept for the campaign's lifetime); the flags stay as they are.
+
+    :raises ReviewError: a form of the campaign is still open (or opens later).
+    """
+    if any(form.closes_on >= today for form in campaign.forms):
+        raise ReviewError("integrity.campaign_open")
+    responses = select(Response.id).where(Response.campaign_id == campaign.id)
+    session.execute(delete(UsedTicket).where(UsedTicket.response_id.in_(responses)))
+    result = session.execute(update(Response).where(
+        Response.campaign_id == campaign.id,
+        (Response.device_key.is_not(None)) | (Response.network_key.is_not(None)))
+        .values(device_key=None, network_key=None))
+    campaign.keys_dropped_at = now_utc()
+    session.flush()
+    return result.rowcount
+
+
 # --- the figures with the flagged responses counted ----------------------------------------
-
-def counts_with_flagged(session: Session, results: CampaignResults
-                        ) -> dict[tuple[int, str], analytics.SampleCount]:
-    """The same counts as ``campaign.fetch_counts`` with every flagged response counted as
-    valid: what the figures would be had nothing been left out."""
-    t = ResponseTally
-    codes = results.form_ids
-    pairs = results.pairs
-    good = tuple_(t.form_version_id, t.satisfaction_answer).in_(sorted(pairs)) if pairs \
-        else false()
-    query = select(
-        t.commune_id, t.form_id,
-        func.sum(case((t.satisfaction_answer != "", t.responses), else_=0)),
-        func.sum(case((good, t.responses), else_=0)),
-        func.sum(case((t.satisfaction_answer == "", t.responses), else_=0)),
-    ).where(t.campaign_id == results.campaign.id, t.commune_id.in_(results.commune_ids),
-            t.form_id.in_(list(codes))).group_by(t.commune_id, t.form_id)
-    if results.until is not None or not codes:
-        return _counts_with_flagged_until(session, results) if codes else {}
-    return {(commune_id, codes[form_id]): analytics.SampleCount(int(v), int(s), 0, int(u))
-            for commune_id, form_id, v, s, u in session.execute(query)}
-
-
-def _counts_with_flagged_until(session: Session, results: CampaignResults):
-    codes = results.form_ids
-    answer = func.coalesce(Response.satisfaction_answer, "")
-    pairs = results.pairs
-    good = tuple_(Response.form_version_id, answer).in_(sorted(pairs)) if pairs else false()
-    query = select(
-        Response.commune_id, Response.form_id,
-        func.sum(case((answer != "", 1), else_=0)), func.sum(case((good, 1), else_=0)),
-        func.sum(case((answer == "", 1), else_=0)),
-    ).where(Response.campaign_id == results.campaign.id,
-            Response.commune_id.in_(results.commune_ids), Response.form_id.in_(list(codes)),
-            Response.received_at < end_of_day(results.until)
-            ).group_by(Response.commune_id, Response.form_id)
-    return {(commune_id, codes[form_id]): analytics.SampleCount(int(v), int(s), 0, int(u))
-            for commune_id, form_id, v, s, u in session.execute(query)}
-
-
-def evaluation_with_flagged(session: Session, results: CampaignResults) -> analytics.Evaluation:
-    return analytics.evaluate_counts(results.communes, results.specs,
-                                     counts_with_flagged(session, results),
-                                     results.rulebook.rules)
-
 
 @dataclass(frozen=True)
 class Headline:
@@ -192,8 +168,8 @@ class Headline:
     changed: dict[int, tuple[analytics.Status, analytics.Status]]
 
 
-def headline(session: Session, results: CampaignResults) -> Headline:
-    other = evaluation_with_flagged(session, results)
+def headline(results: CampaignResults) -> Headline:
+    other = results.with_flagged or results.evaluation
     with_them = {s.commune.id: s.status for s in other.statuses}
     changed = {s.commune.id: (s.status, with_them[s.commune.id])
                for s in results.evaluation.statuses if with_them[s.commune.id] != s.status}

@@ -196,3 +196,15 @@ def test_a_staff_session_in_the_same_browser_is_flagged(client, point, field_wor
     response = db.session.scalar(select(Response))
     assert response.staff_session
     assert "staff_session" in response.flag_reason
+
+
+def test_flags_on_arrival_are_what_a_recomputation_gives(client, point, open_campaign):
+    from survey_app.database import unit_of_work
+    from survey_app.services.results.integrity import recompute_campaign
+    for _ in range(5):
+        assert send(client, point, open_form(client, point)).status_code == 303
+    reasons = db.session.scalars(select(Response.flag_reason).order_by(Response.id)).all()
+    assert "repeat_device" not in (reasons[0] or "")
+    assert all("repeat_device" in r for r in reasons[1:])
+    with unit_of_work(db.session):
+        assert recompute_campaign(db.session, open_campaign).changed == 0
