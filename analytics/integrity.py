@@ -74,7 +74,7 @@ class IntegrityRules:
     commune_quantile: Fraction = Fraction(999, 1000)
     baseline_days: int = 14
     #: The usual rate is never taken below this (a commune's first responses of a campaign).
-    min_hourly_rate: Fraction = Fraction(2)
+    min_hourly_rate: Fraction = Fraction(6)
     #: Repeat: the same device on the same form of the same commune within this many days.
     repeat_days: int = 30
     #: Speeder: time to complete below this share of the form version's median...

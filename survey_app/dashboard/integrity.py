@@ -55,8 +55,12 @@ def group_title(group: integrity.FlaggedGroup, commune_name: str) -> str:
     kind = KINDS.get(group.kind)
     if kind is None:
         kind = _("for: %(reason)s", reason=reason_label(group.kind))
-    return _("%(n)s responses %(kind)s in %(minutes)s minutes, %(commune)s, %(form)s",
-             n=len(group.response_ids), kind=kind, minutes=group.minutes,
+    if group.minutes <= 180:
+        return _("%(n)s responses %(kind)s in %(minutes)s minutes, %(commune)s, %(form)s",
+                 n=len(group.response_ids), kind=kind, minutes=group.minutes,
+                 commune=commune_name, form=group.form_code)
+    return _("%(n)s responses %(kind)s over %(days)s days, %(commune)s, %(form)s",
+             n=len(group.response_ids), kind=kind, days=max(1, round(group.minutes / 1440)),
              commune=commune_name, form=group.form_code)
 
 

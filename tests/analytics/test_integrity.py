@@ -77,18 +77,24 @@ def test_poisson_upper_quantile():
 
 
 def test_commune_rate_flags_above_the_poisson_quantile_of_its_usual_rate():
-    # No history: 2 per opening hour, half a response per 15 minutes, quantile 4.
-    earlier = [response(i, MORNING - minutes(10)) for i in range(3)]
-    assert COMMUNE_RATE not in reasons(response(9), earlier)  # 4 in the window
+    # No history: 6 per opening hour, 1.5 per quarter hour, whose 99.9% quantile is 6.
+    assert poisson_upper(1.5, 0.999) == 6
+    earlier = [response(i, MORNING - minutes(10)) for i in range(5)]
+    assert COMMUNE_RATE not in reasons(response(9), earlier)  # 6 in the window
     earlier.append(response(8, MORNING - minutes(5)))
-    assert COMMUNE_RATE in reasons(response(9), earlier)  # 5
+    assert COMMUNE_RATE in reasons(response(9), earlier)  # 7
+    edge = [response(i, MORNING - minutes(15)) for i in range(20)]
+    assert COMMUNE_RATE not in reasons(response(9), edge)  # the window's start is out
 
 
 def test_commune_rate_follows_a_busy_communes_own_rate():
-    # 20 per opening hour over the last week: 5 in a quarter hour is usual.
-    history = [response(i, MORNING - timedelta(days=1 + i % 5, minutes=i % 600))
-               for i in range(1000)]
-    recent = [response(2000 + i, MORNING - minutes(5)) for i in range(5)]
+    # About 9 per opening hour over the last two weeks: 7 in a quarter hour is not unusual
+    # there, though it is where nobody has answered before.
+    history = [response(i, MORNING - timedelta(days=1 + i % 12, minutes=i % 600))
+               for i in range(1200)]
+    recent = [response(2000 + i, MORNING - minutes(5)) for i in range(6)]
+    assert COMMUNE_RATE in reasons(response(9), recent)
+    assert COMMUNE_RATE not in reasons(response(9), history + recent)
     assert COMMUNE_RATE not in reasons(response(9), history + recent)
 
 

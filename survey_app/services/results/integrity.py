@@ -239,12 +239,15 @@ def commune_integrity(session: Session, results: CampaignResults,
                 Response.channel == Channel.qr).group_by(Response.commune_id)):
         panels[cid] = CommuneIntegrity(cid, qr=total)
     grouped: dict[tuple, list] = defaultdict(list)
+    reviews = latest_reviews(session, results.campaign.id)
     for row in flagged_rows(session, results.campaign.id, ids):
         panel = panels.setdefault(row.commune_id, CommuneIntegrity(row.commune_id))
         reasons = row.flag_reason.split()
         panel.flagged += 1
         panel.excluded += bool(row.is_flagged)
         panel.by_reason.update(reasons)
+        if not row.is_flagged and row.id not in reviews:
+            continue  # a note only (still counted): shown by reason, nothing to decide
         if row.device_key and ("repeat_device" in reasons or "burst_device" in reasons):
             key = ("device", row.device_key)
         elif row.network_key and "burst_network" in reasons:
@@ -252,7 +255,6 @@ def commune_integrity(session: Session, results: CampaignResults,
         else:
             key = (sorted(reasons)[0], "")
         grouped[(row.commune_id, row.form_id, row.code, *key)].append(row)
-    reviews = latest_reviews(session, results.campaign.id)
     for (cid, form_id, code, kind, _value), rows in grouped.items():
         ids_ = tuple(r.id for r in rows)
         decision = next((reviews[i] for i in ids_ if i in reviews), None)
