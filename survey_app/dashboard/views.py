@@ -214,7 +214,8 @@ def export_csv():
         flash(describe(error), "error")
         return redirect(url_for(".index", **request.args.to_dict()))
     rows = exports.responses_csv(db.session, results, form,
-                                 include_text=results_service.may_read_free_text(current_user))
+                                 include_text=results_service.may_read_free_text(current_user),
+                                 include_reasons=current_user.role is not Role.commune_official)
     exports.log_export("csv", current_user, results, form.code)
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": exports.attachment(results, "csv", form.code),

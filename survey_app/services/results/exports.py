@@ -283,10 +283,13 @@ def defuse(value: str) -> str:
 
 
 def responses_csv(
-    session: Session, results: CampaignResults, form: CampaignFormInfo, include_text: bool
+    session: Session, results: CampaignResults, form: CampaignFormInfo, include_text: bool,
+    include_reasons: bool = True,
 ) -> Iterator[str]:
     """The form's responses in scope, one row each, without anything that identifies them:
-    no ids, no time of day, no collection point or surveyor; free text only if allowed."""
+    no ids, no time of day, no collection point or surveyor; free text only if allowed; the
+    integrity rules' reasons only if allowed (never to the commune's own officials, so that
+    nobody can probe the rules: docs/INTEGRITY.md)."""
     definition = form.definition
     questions = [q for q in definition.questions
                  if include_text or not q.kind.free_text] if definition else []
@@ -311,7 +314,8 @@ def responses_csv(
                 str(number), row.code, defuse(row.name), defuse(row.grouping or ""), form.code,
                 str(row.version), channel_text(row.channel),
                 row.received_at.astimezone(VIETNAM).strftime("%d/%m/%Y"),
-                _("yes") if row.is_flagged else _("no"), defuse(row.flag_reason or ""),
+                _("yes") if row.is_flagged else _("no"),
+                defuse(row.flag_reason or "") if include_reasons else "",
                 *[defuse("; ".join(q.option_label(v) for v in given.get(q.id, [])))
                   for q in questions],
             ])

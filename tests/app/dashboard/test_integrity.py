@@ -115,3 +115,12 @@ def test_recompute_button(stuffed, login):
     client = login("steering", PASSWORD)
     reply = client.post(f"/bang-dieu-khien/toan-ven/tinh-lai?campaign={stuffed.campaign.id}")
     assert reply.status_code == 303
+
+
+def test_the_csv_names_the_rules_to_the_committee_only(stuffed, login):
+    url = f"/bang-dieu-khien/xuat/phieu.csv?campaign={stuffed.campaign.id}&form=PKS05"
+    committee = login("steering", PASSWORD).get(url)
+    assert "repeat_device" in committee.get_data(as_text=True)
+    official = login("official", PASSWORD).get(url)
+    assert official.status_code == 200
+    assert "repeat_device" not in official.get_data(as_text=True)
