@@ -209,21 +209,33 @@ def bounds(at: datetime, rules: IntegrityRules) -> Bounds:
                   at - timedelta(days=rules.baseline_days), at - rules.lookback)
 
 
+#: Counts stop here: the rules only ask whether a count reaches its threshold, and a flood
+#: must not make each of its own submissions slower (the app counts with LIMIT).
+WINDOW_CAP = 1000
+BASELINE_CAP = 20_000
+
+
+def caps(rules: IntegrityRules) -> tuple[int, int, int, int, int]:
+    """The cap of each count of ``Context``, in its order."""
+    return (1, rules.burst_device_max, rules.burst_network_max, WINDOW_CAP, BASELINE_CAP)
+
+
 def context_of(target: Signals, earlier: Sequence[Signals], rules: IntegrityRules) -> Context:
-    """The context from the earlier responses themselves (oldest first)."""
+    """The context from the earlier responses themselves (oldest first), capped as the app
+    counts it."""
     b = bounds(target.received_at, rules)
     earlier = [s for s in earlier if s.received_at >= b.lookback_from]
     device = [s for s in earlier if target.device_key and s.device_key == target.device_key]
-    return Context(
-        device_recent=sum(1 for s in device if s.received_at >= b.repeat_from),
-        device_burst=sum(1 for s in device if s.received_at > b.burst_from),
-        network_burst=sum(1 for s in earlier if target.network_key
-                          and s.network_key == target.network_key
-                          and s.received_at > b.burst_from),
-        in_window=sum(1 for s in earlier if s.received_at > b.window_from),
-        baseline=sum(1 for s in earlier if b.baseline_from <= s.received_at <= b.window_from),
-        patterns=tuple(s.pattern for s in reversed(earlier[-rules.history:])),
+    counts = (
+        sum(1 for s in device if s.received_at >= b.repeat_from),
+        sum(1 for s in device if s.received_at > b.burst_from),
+        sum(1 for s in earlier if target.network_key and s.network_key == target.network_key
+            and s.received_at > b.burst_from),
+        sum(1 for s in earlier if s.received_at > b.window_from),
+        sum(1 for s in earlier if b.baseline_from <= s.received_at <= b.window_from),
     )
+    return Context(*(min(n, cap) for n, cap in zip(counts, caps(rules), strict=True)),
+                   patterns=tuple(s.pattern for s in reversed(earlier[-rules.history:])))
 
 
 def near_identical(pattern: str, earlier: Sequence[str], rules: IntegrityRules) -> bool:

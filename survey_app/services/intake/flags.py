@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from analytics.integrity import Context
 from analytics.integrity import IntegrityRules
 from analytics.integrity import Signals
 from analytics.integrity import bounds
+from analytics.integrity import caps
 from analytics.integrity import median
 from analytics.integrity import reasons_for
 from analytics.rulebook import Rulebook
@@ -145,15 +147,17 @@ def _counts_statement():
     network = (r.network_key == bindparam("network"), *mine)
     qr = (r.channel == Channel.qr, *mine)
 
-    def count(*where):
-        return select(func.count()).where(*where).scalar_subquery()
+    def count(cap: str, *where):
+        # Stops at the cap (analytics.integrity.caps): a flood does not slow itself down.
+        found = select(literal(1)).where(*where).limit(bindparam(cap)).subquery()
+        return select(func.count()).select_from(found).scalar_subquery()
 
     return select(
-        count(*device, r.received_at >= bindparam("repeat_from")),
-        count(*device, r.received_at > bindparam("burst_from")),
-        count(*network, r.received_at > bindparam("burst_from")),
-        count(*qr, r.received_at > bindparam("window_from")),
-        count(*qr, r.received_at >= bindparam("baseline_from"),
+        count("cap_repeat", *device, r.received_at >= bindparam("repeat_from")),
+        count("cap_device", *device, r.received_at > bindparam("burst_from")),
+        count("cap_network", *network, r.received_at > bindparam("burst_from")),
+        count("cap_window", *qr, r.received_at > bindparam("window_from")),
+        count("cap_baseline", *qr, r.received_at >= bindparam("baseline_from"),
               r.received_at <= bindparam("window_from")),
     ), select(r.answer_pattern).where(*qr, r.received_at >= bindparam("lookback_from")).order_by(
         r.received_at.desc(), r.id.desc())
@@ -173,7 +177,9 @@ def context(connection: Connection | Session, target: Signals, campaign_id: int,
               "at": b.at, "device": target.device_key, "network": target.network_key,
               "repeat_from": b.repeat_from, "burst_from": b.burst_from,
               "window_from": b.window_from, "baseline_from": b.baseline_from,
-              "lookback_from": b.lookback_from}
+              "lookback_from": b.lookback_from,
+              **dict(zip(("cap_repeat", "cap_device", "cap_network", "cap_window",
+                          "cap_baseline"), caps(rules), strict=True))}
     row = connection.execute(_COUNTS, values).one()
     limited = _PATTERNS_LIMITED.get(rules.history)
     if limited is None:
