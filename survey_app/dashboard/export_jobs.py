@@ -88,10 +88,10 @@ def export_xlsx_job(run: job_queue.Run) -> job_queue.Output:
     run.progress.start("computing")
     results = load_results(parse_filters())
     run.progress.start("writing")
-    content = exports.results_workbook(results, presenters.rulebook_label(
-        results.rulebook, results.campaign.province.name))
     with unit_of_work(run.session):
         exports.log_export(run.session, "xlsx", run.user, results)
+    content = exports.results_workbook(results, presenters.rulebook_label(
+        results.rulebook, results.campaign.province.name), exports.trail_head_text(run.session))
     return job_queue.Output(content, file_name(results, "xlsx"), exports.XLSX_MIMETYPE)
 
 

@@ -182,6 +182,7 @@ def report():
         "dashboard/report.html", **page_context(filters, results), kind=kind,
         groups=presenters.group_rows(results), statuses=presenters.ordered_statuses(results),
         forms_overview=exports.form_overview(results), generated_on=today_in_vietnam(),
+        trail_head=exports.trail_head_text(db.session),
         periods={"six_month": date(year, 6, 30), "year": date(year, 12, 31)},
     )
 
@@ -194,10 +195,10 @@ def export_xlsx():
     if filters.campaign is None:
         abort(404)
     results = load_results(filters)
-    content = exports.results_workbook(results, presenters.rulebook_label(
-        results.rulebook, results.campaign.province.name))
     with unit_of_work(db.session):
         exports.log_export(db.session, "xlsx", current_user, results)
+    content = exports.results_workbook(results, presenters.rulebook_label(
+        results.rulebook, results.campaign.province.name), exports.trail_head_text(db.session))
     return Response(content, mimetype=exports.XLSX_MIMETYPE, headers={
         "Content-Disposition": exports.attachment(results, "xlsx"),
         "Cache-Control": "no-store"})

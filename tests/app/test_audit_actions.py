@@ -3,8 +3,11 @@ driven as the staff member would (a page, or the shell), and the trail's own pag
 
 from __future__ import annotations
 
+import io
+
 import pyotp
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -219,3 +222,17 @@ def test_campaign_changes_from_the_shell_and_the_pages(field_world, runner, logi
     assert closed.actor_name == "admin"
     assert trail.details_of(closed)["reason"] == "Xã sáp nhập, dừng khảo sát"
     assert trail.details_of(closed)["form"] == "PKS07"
+
+
+def test_the_workbook_and_the_report_print_the_trails_head(results_world, login):
+    steering = login("steering", PASSWORD)
+    campaign = results_world.campaign
+    book = load_workbook(io.BytesIO(steering.get(
+        f"/bang-dieu-khien/xuat/ket-qua.xlsx?campaign={campaign.id}").data))
+    rows = {row[0]: row[1] for row in book.worksheets[-1].iter_rows(values_only=True)}
+    head = trail.head(db.session)
+    assert rows["Nhật ký thao tác khi tạo tệp (dòng cuối, mã băm)"] == \
+        f"{head.seq} · {head.entry_hash}"
+    assert last("export_downloaded").seq == head.seq
+    report = steering.get(f"/bang-dieu-khien/bao-cao?campaign={campaign.id}&kind=year")
+    assert trail.head(db.session).entry_hash in report.get_data(as_text=True)

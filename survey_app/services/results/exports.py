@@ -164,8 +164,10 @@ class Sheet:
         self.filter()
 
 
-def results_workbook(results: CampaignResults, rulebook_label: str) -> bytes:
-    """The workbook: province, groupings, communes, forms, commune × form, and the rules."""
+def results_workbook(results: CampaignResults, rulebook_label: str,
+                     trail_head: str = "") -> bytes:
+    """The workbook: province, groupings, communes, forms, commune × form, and the rules, with
+    the audit trail's last row and hash when it was made (``trail_head``)."""
     book = Workbook(write_only=True)
     note = _("Rulebook: %(label)s", label=rulebook_label)
     province_sheet(book, results, note, rulebook_label)
@@ -173,7 +175,7 @@ def results_workbook(results: CampaignResults, rulebook_label: str) -> bytes:
     commune_sheet(book, results, note)
     form_sheet(book, results, note)
     detail_sheet(book, results, note)
-    rules_sheet(book, results, rulebook_label)
+    rules_sheet(book, results, rulebook_label, trail_head)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -269,7 +271,7 @@ def detail_sheet(book, results: CampaignResults, note: str) -> None:
                   percent=(6, 7, 8, 10))
 
 
-def rules_sheet(book, results: CampaignResults, label: str) -> None:
+def rules_sheet(book, results: CampaignResults, label: str, trail_head: str = "") -> None:
     rulebook = results.rulebook
     rules = rulebook.rules
     sheet = Sheet(book, _("Rulebook"), _("Rulebook: %(label)s", label=label),
@@ -278,6 +280,8 @@ def rules_sheet(book, results: CampaignResults, label: str) -> None:
     sheet.row(_("Saved on"), rulebook.created_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
               if rulebook.created_at else _("built in"))
     sheet.row(_("Note"), rulebook.note)
+    if trail_head:
+        sheet.row(_("Audit trail when this file was made (last row, hash)"), trail_head)
     sheet.row(_("Target share of communes"), f"{percent_text(rules.target_share)}%")
     sheet.row(_("Deadline"), rules.target_deadline.strftime("%d/%m/%Y")
               if rules.target_deadline else _("not set"))
@@ -423,3 +427,10 @@ def line(cells: list[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(cells)
     return buffer.getvalue()
+
+
+def trail_head_text(session: Session) -> str:
+    """The audit trail's last row and hash as printed on reports and exports: a later rewrite
+    of the trail no longer leads to it."""
+    head = trail.head(session)
+    return f"{head.seq} · {head.entry_hash}"
