@@ -109,8 +109,6 @@ TEXTS: dict[str, str] = {
                        "in full"),
     "unknown_form": N_("There is no form with code %(code)s."),
     "form_has_no_version": N_("Form %(form)s has no published version yet."),
-    "form_retired_for_campaign": N_("Form %(form)s is retired: it cannot be added to a "
-                                    "campaign. Publish a new version to use it again."),
     # Bulk import (services.bulk_import)
     "import_missing": N_("This import does not exist."),
     "import_expired": N_("This import can no longer be confirmed. Upload the file again."),

@@ -111,12 +111,3 @@ def set_retired(session: Session, form: Form, retired: bool) -> Form:
     form.is_retired = retired
     session.flush()
     return form
-
-
-def require_usable(form: Form) -> None:
-    """For whoever adds a form to a campaign: a retired form takes no new campaign.
-
-    :raises FormAdminError: ``form_retired_for_campaign``.
-    """
-    if form.is_retired:
-        raise FormAdminError("form_retired_for_campaign", form=form.code)
