@@ -38,8 +38,10 @@ def channels():
     if form is not None:
         words = FunnelWords(
             responses=_("QR responses"), rate=_("QR satisfaction (%)"),
-            centre=_("QR rate of all communes shown"), limit95=_("95% limits"),
-            limit998=_("99.8% limits"), communes=_("Communes"), listed=_("Listed for audit"))
+            centre=_("QR rate of all communes shown"),
+            limit95=_("Limits for %(share)s", share="95%"),
+            limit998=_("Limits for %(share)s", share="99,8%"),
+            communes=_("Communes"), listed=_("Listed for audit"))
         funnel = presenters.chart(
             "funnel", _("%(form)s: QR rates against the number of QR responses", form=form.code),
             funnel_figure([g for g in report.gaps if g.form_code == form.code], names,
