@@ -40,9 +40,11 @@ def export_job(what: str):
         abort(404)
     args = request.args.to_dict()
     if what == "csv":
-        args.pop("form", None)
-        if request.form.get("form"):
-            args["form"] = request.form["form"]
+        if "form" in request.form:
+            # The picker's choice; its empty choice is every form.
+            args.pop("form", None)
+            if request.form["form"]:
+                args["form"] = request.form["form"]
         results = load_results(filters)
         allowed, left_out = exportable(results, args.get("form"), current_user.role)
         if not allowed:

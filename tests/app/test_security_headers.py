@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import plotly
 import pytest
 
 from survey_app import create_app
@@ -89,7 +90,7 @@ def test_public_static_files_stay_cacheable(client, url):
 
 
 def test_plotly_is_cached_for_a_year(client):
-    response = client.get("/bang-dieu-khien/thu-vien/plotly.min.js")
+    response = client.get(f"/bang-dieu-khien/thu-vien/plotly-{plotly.__version__}.min.js")
     assert "max-age=31536000" in response.headers["Cache-Control"]
 
 
