@@ -6,13 +6,13 @@ Screenshots land in tests/artifacts/ (campaigns-*.png) for a person to look at.
 from __future__ import annotations
 
 import pytest
-from flask import request
 from playwright.sync_api import expect
 
 from survey_app.clock import today_in_vietnam
 from survey_app.extensions import db
 from survey_app.models import Role
 from tests.browser.test_dashboard import Watch
+from tests.browser.test_dashboard import failures  # noqa: F401  (a fixture)
 from tests.browser.test_dashboard import sign_in
 from tests.fixtures.browser import screenshot
 from tests.fixtures.field import add_user
@@ -30,18 +30,6 @@ def province(dummy_province, published_forms, create_commune):
     return dummy_province
 
 
-@pytest.fixture
-def failures(app) -> list[str]:
-    """Paths the live server answered with an error status."""
-    failed: list[str] = []
-
-    @app.after_request
-    def record(response):
-        if response.status_code >= 400:
-            failed.append(request.path)
-        return response
-
-    return failed
 
 
 def fits(page) -> bool:
@@ -106,13 +94,13 @@ def run_the_year(page, base: str, size: str) -> None:
     assert fits(page)
 
 
-def test_the_year_at_desktop_size(province, live_server, desktop, failures):
+def test_the_year_at_desktop_size(province, live_server, desktop, failures):  # noqa: F811
     watch = Watch(desktop, failures)
     run_the_year(desktop, live_server.url, "desktop")
     watch.assert_clean()
 
 
-def test_the_year_on_a_phone(province, live_server, phone, failures):
+def test_the_year_on_a_phone(province, live_server, phone, failures):  # noqa: F811
     watch = Watch(phone, failures)
     run_the_year(phone, live_server.url, "phone")
     watch.assert_clean()
