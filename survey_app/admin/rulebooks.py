@@ -70,11 +70,7 @@ def scope_from(value: str | None) -> Province | None:
 
 
 def applying(province: Province | None) -> rulebooks_service.RulebookInUse:
-    """The rules in force for the scope: what the form starts from."""
-    if province is not None:
-        return rulebooks_service.rulebook_for(db.session, province.id)
-    row = rulebooks_service.latest_version(db.session, None)
-    return rulebooks_service.in_use(row) if row else rulebooks_service.BUILTIN
+    return rulebooks_service.rules_in_force(db.session, province.id if province else None)
 
 
 def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[str]]:

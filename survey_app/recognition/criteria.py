@@ -32,10 +32,7 @@ def scope_from(value: str | None) -> Province | None:
 
 
 def applying(province: Province | None) -> rulebooks_service.RulebookInUse:
-    if province is not None:
-        return rulebooks_service.rulebook_for(db.session, province.id)
-    row = rulebooks_service.latest_version(db.session, None)
-    return rulebooks_service.in_use(row) if row else rulebooks_service.BUILTIN
+    return rulebooks_service.rules_in_force(db.session, province.id if province else None)
 
 
 def render(province: Province | None, problems: list[str], status: int = 200, note: str = ""):

@@ -67,6 +67,15 @@ def rulebook_for(
     return in_use(row) if row else BUILTIN
 
 
+def rules_in_force(session: Session, province_id: int | None) -> RulebookInUse:
+    """The rules in force for a scope: a province's (as ``rulebook_for``), or for ``None``
+    the latest global version, else the built-in defaults. What an edit starts from."""
+    if province_id is not None:
+        return rulebook_for(session, province_id)
+    row = latest_version(session, None)
+    return in_use(row) if row else BUILTIN
+
+
 def rulebook_history(session: Session, province_id: int | None) -> list[RulebookVersion]:
     """Versions that can apply to a province (its own and the global ones), newest first."""
     scope = RulebookVersion.province_id.is_(None)
