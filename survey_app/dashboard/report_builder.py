@@ -31,6 +31,7 @@ from survey_app.services.results.reports import ReportWarning
 from survey_app.services.results.reports import Signature
 
 LEGACY_KINDS = ("six_month", "year")
+NBSP = "\u00a0"
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
 
 
@@ -133,7 +134,8 @@ class Builder:
 
     def issuer(self) -> tuple[str, str, str]:
         """(the body above, the issuer, the number's suffix)."""
-        above = _("People's Committee of the %(unit)s", unit=self.province_title())
+        # The governing body above the issuer may be abbreviated (Decree 30, annex I).
+        above = _("PC of the %(unit)s", unit=self.province_title())
         if self.scope.kind == "commune":
             return above.upper(), _("People's Committee of the %(unit)s",
                                     unit=self.scope.name).upper(), "UBND"
@@ -146,7 +148,7 @@ class Builder:
         if self.signature.number:
             return _("No.: %(number)s", number=self.signature.number)
         # Left blank for the clerk to fill in, as drafts are numbered when they are issued.
-        return _("No.: %(number)s", number=f"{' ' * 6}/BC-{suffix}")
+        return _("No.: %(number)s", number=f"{NBSP * 8}/BC-{suffix}")
 
     def signer(self) -> tuple[str, str]:
         defaults = {
@@ -230,7 +232,7 @@ class Builder:
         unanswered = sum(r.count.unanswered for r in ev.results)
         return [
             _("The figures are cumulative from the start of the campaign (%(start)s) to the "
-              "end of %(end)s, under the rulebook %(label)s.",
+              "end of %(end)s, under the rulebook: %(label)s.",
               start=d(self.campaign_start), end=d(self.period.end),
               label=presenters.rulebook_label(self.results.rulebook, self.province.name)),
             _("Received in the period (%(start)s to %(end)s): %(n)s responses; up to its "

@@ -203,8 +203,8 @@ def report_request(filters: Filters) -> ReportRequest:
     choices, chosen = report_builder.parse_period(span, today)
     wanted = int_arg("commune")
     if current_user.role is Role.commune_official:
-        # An official's report is their commune's, as their dashboard is.
-        wanted = current_user.commune_id or wanted
+        # An official's report is their commune's, as their dashboard is (another is a 404).
+        wanted = wanted or current_user.commune_id
     filters = replace(filters, until=chosen.period.end, form_code=None)
     if wanted is not None:
         commune = visible_commune(filters, wanted)

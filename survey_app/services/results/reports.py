@@ -104,7 +104,7 @@ def period_choices(span: Span, today: date) -> list[Period]:
     for kind, months, prefix in ((PeriodKind.half, 6, "h"), (PeriodKind.quarter, 3, "q")):
         for number, year, first, final in _blocks(span, months):
             start = max(first, span.start)
-            if start > last:
+            if start > last or start > today:
                 continue
             end = min(final, last)
             choices.append(Period(f"{prefix}{number}-{year}", kind, start, end, number, year,
