@@ -154,7 +154,7 @@ STYLES = {
     "heading": ParagraphStyle("heading", fontName=BOLD, fontSize=12.5, leading=16,
                               spaceBefore=8, spaceAfter=4),
     "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=9.5, leading=12),
-    "cell_head": ParagraphStyle("cell_head", fontName=BOLD, fontSize=9.5, leading=12,
+    "cell_head": ParagraphStyle("cell_head", fontName=BOLD, fontSize=9, leading=11.5,
                                 alignment=TA_CENTER),
     "cell_num": ParagraphStyle("cell_num", fontName=REGULAR, fontSize=9.5, leading=12,
                                alignment=2),
@@ -295,7 +295,7 @@ def closing(document: ReportDocument) -> Table:
         signer.append(Paragraph(markup(document.signer_for), s["bold_center"]))
     signer += [Paragraph(markup(document.signer_title), s["bold_center"]),
                Paragraph("<i>" + markup(document.signer_hint) + "</i>", s["center"]),
-               Spacer(1, 24 * mm),
+               Spacer(1, 20 * mm),
                Paragraph(markup(document.signer_name), s["bold_center"])]
     table = Table([[recipients, signer]], colWidths=[TEXT_WIDTH * 0.45, TEXT_WIDTH * 0.55])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -69,26 +69,32 @@ def test_the_province_report_has_the_official_layout(as_user, results_world):
     assert "trong tổng số 3 xã, có 1 xã đạt chuẩn (33,3%)" in doc
     assert "quy tắc mặc định (phiên bản 0)" in doc
     assert "Không tính: 2 phiếu bị đánh dấu nghi vấn" in doc
-    assert "<svg" in doc and 'role="img"' in doc
+    assert "<svg" in doc
+    assert 'role="img"' in doc
     # The headline chart, then groupings, forms, communes and method, numbered.
     assert [f"{n}. " in doc for n in ("I", "II", "III", "IV", "V")] == [True] * 5
     assert trail.head(db.session).entry_hash in doc
-    assert "data-print" in html and "/bang-dieu-khien/bao-cao.pdf?" in html
+    assert "data-print" in html
+    assert "/bang-dieu-khien/bao-cao.pdf?" in html
 
 
 def test_a_grouping_report_holds_its_communes_only(as_user, results_world):
     client = as_user("steering")
     doc = document_of(get(client, f"{URL}?grouping={results_world.cluster2.id}")
                       .get_data(as_text=True))
-    assert "CỤM THI ĐUA SỐ 2" in doc and "/BC-CTĐ" in doc and "CỤM TRƯỞNG" in doc
+    assert "CỤM THI ĐUA SỐ 2" in doc
+    assert "/BC-CTĐ" in doc
+    assert "CỤM TRƯỞNG" in doc
     assert "Xã Tam Sơn" in doc
-    assert "Xã Hợp Thịnh" not in doc and "Phường Đông Ngàn" not in doc
+    assert "Xã Hợp Thịnh" not in doc
+    assert "Phường Đông Ngàn" not in doc
 
 
 def test_a_commune_report_shows_its_forms_rates_and_status(as_user, results_world):
     doc = document_of(get(as_user("steering"), f"{URL}?commune={results_world.fails.id}")
                       .get_data(as_text=True))
-    assert "ỦY BAN NHÂN DÂN PHƯỜNG ĐÔNG NGÀN" in doc and "/BC-UBND" in doc
+    assert "ỦY BAN NHÂN DÂN PHƯỜNG ĐÔNG NGÀN" in doc
+    assert "/BC-UBND" in doc
     assert "Kết quả: Chưa đạt" in doc
     assert "71,4%" in doc  # PKS01: 5 of 7
     assert "Dưới ngưỡng" in doc
@@ -99,7 +105,9 @@ def test_a_commune_report_shows_its_forms_rates_and_status(as_user, results_worl
 def test_a_grouping_role_reads_its_grouping_and_its_communes_only(as_user, results_world):
     client = as_user("grouping")
     doc = document_of(get(client, URL).get_data(as_text=True))
-    assert "CỤM THI ĐUA SỐ 1" in doc and "Xã Hợp Thịnh" in doc and "Xã Tam Sơn" not in doc
+    assert "CỤM THI ĐUA SỐ 1" in doc
+    assert "Xã Hợp Thịnh" in doc
+    assert "Xã Tam Sơn" not in doc
     assert "Xã Hợp Thịnh" in document_of(get(
         client, f"{URL}?commune={results_world.meets.id}").get_data(as_text=True))
     get(client, f"{URL}?commune={results_world.nodata.id}", 404)
@@ -110,7 +118,8 @@ def test_a_grouping_role_reads_its_grouping_and_its_communes_only(as_user, resul
 def test_a_commune_official_gets_their_communes_report_only(as_user, results_world):
     client = as_user("official")
     doc = document_of(get(client, URL).get_data(as_text=True))
-    assert "ỦY BAN NHÂN DÂN XÃ HỢP THỊNH" in doc and "Kết quả: Đạt chuẩn" in doc
+    assert "ỦY BAN NHÂN DÂN XÃ HỢP THỊNH" in doc
+    assert "Kết quả: Đạt chuẩn" in doc
     assert "Phường Đông Ngàn" not in doc
     get(client, f"{URL}?commune={results_world.fails.id}", 404)
     get(client, f"{URL}.pdf?commune={results_world.fails.id}", 404)
@@ -132,7 +141,8 @@ def test_coordinators_read_the_province_and_others_are_refused(as_user, results_
 def test_anonymous_visitors_are_sent_to_sign_in(client, results_world):
     for url in (URL, f"{URL}.pdf"):
         response = client.get(url)
-        assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+        assert response.status_code == 302
+        assert "/dang-nhap" in response.headers["Location"]
 
 
 def test_the_picker_offers_the_campaigns_periods(as_user, results_world):
@@ -206,7 +216,8 @@ def test_the_pdf_reads_back_and_is_in_the_audit_trail(as_user, results_world):
     assert "Xã Tam Sơn" not in text
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     details = trail.details_of(entry)
-    assert entry.action == "export_downloaded" and entry.actor_name == "steering"
+    assert entry.action == "export_downloaded"
+    assert entry.actor_name == "steering"
     assert (details["export"], details["scope"], details["unit"], details["period"],
             details["number"]) == ("report_pdf", "grouping", results_world.cluster1.id,
                                    "campaign", "15/BC-BCĐ")
