@@ -264,3 +264,10 @@ def test_a_long_table_breaks_across_pages_with_its_header(app):
     assert "Xã Thử Nghiệm 120" in " ".join(pages)
     # Decree 30: page numbers from the second page on.
     assert pages[1].startswith("2 ")
+
+
+def test_a_commune_page_links_to_its_report(as_user, results_world):
+    commune = results_world.meets
+    html = get(as_user("official"), f"/bang-dieu-khien/xa/{commune.id}").get_data(as_text=True)
+    assert "Báo cáo của xã" in html
+    assert f"bao-cao?campaign={results_world.campaign.id}&amp;commune={commune.id}" in html
