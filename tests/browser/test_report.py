@@ -3,6 +3,8 @@ rendering, and the PDF it downloads, each saved as a picture under tests/artifac
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import expect
@@ -72,4 +74,17 @@ def test_the_report_prints_and_downloads_in_the_official_layout(busy_world, live
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     for n in range(len(document)):
         document[n].render(scale=1.5).to_pil().save(ARTIFACTS / f"report-pdf-{n + 1}.png")
+
     watch.assert_clean()
+
+
+def test_an_empty_period_warns_at_the_top(results_world, live_server, laptop):
+    # results_world's responses all arrive today: up to yesterday there is nothing.
+    sign_in(laptop, live_server.url, "steering")
+    yesterday = today_in_vietnam() - timedelta(days=1)
+    laptop.goto(f"{live_server.url}/bang-dieu-khien/bao-cao?period=custom"
+                f"&to={yesterday.isoformat()}")
+    warning = laptop.locator(".report-warning")
+    expect(warning).to_contain_text("CẢNH BÁO")
+    assert warning.bounding_box()["y"] < 768
+    laptop.screenshot(path=str(ARTIFACTS / "report-empty-period.png"))
