@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import dataclass
 from dataclasses import replace
-from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +26,9 @@ from survey_app.clock import today_in_vietnam
 from survey_app.dashboard import bp
 from survey_app.dashboard import commune_table
 from survey_app.dashboard import presenters
+from survey_app.dashboard import report_builder
 from survey_app.dashboard.filters import Filters
+from survey_app.dashboard.filters import int_arg
 from survey_app.dashboard.filters import parse_filters
 from survey_app.dashboard.recognition import recognition_panel
 from survey_app.database import unit_of_work
@@ -37,7 +39,9 @@ from survey_app.models import Role
 from survey_app.services.results import campaign as results_service
 from survey_app.services.results import exports
 from survey_app.services.results import privacy
+from survey_app.services.results import reports
 from survey_app.services.results import suggestions
+from survey_app.services.results.report_document import report_pdf as report_pdf_bytes
 from survey_app.services.results.rulebooks import UnknownRulebook
 from survey_app.services.results.rulebooks import rulebook_history
 
@@ -160,31 +164,111 @@ def commune(commune_id: int):
     )
 
 
-REPORT_KINDS = ("six_month", "year")
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything one report needs, read from the request and checked against the user."""
+
+    filters: Filters
+    results: results_service.CampaignResults
+    scope: report_builder.Scope
+    choices: list[reports.Period]
+    chosen: reports.Chosen
+    activity: reports.PeriodActivity
+    signature: reports.Signature
+    problems: list[str]
+    span: reports.Span
+
+    def args(self, **override) -> dict:
+        """Query arguments that reproduce this report (the PDF link, the picker)."""
+        period = self.chosen.period
+        values = {
+            **self.filters.args(until=None, form=None),
+            "commune": self.scope.unit_id if self.scope.kind == "commune" else None,
+            "period": period.key,
+            "from": period.start.isoformat() if period.key == "custom" else None,
+            "to": period.end.isoformat() if period.key == "custom" else None,
+            "number": self.signature.number, "signer_title": self.signature.signer_title,
+            "signer_name": self.signature.signer_name,
+            "recipients": "\n".join(self.signature.recipients),
+        }
+        values.update(override)
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def report_request(filters: Filters) -> ReportRequest:
+    """The scope (province, grouping or a commune the user may see), the period among the
+    campaign's and the signature typed on the page; 404 for what is out of scope."""
+    today = today_in_vietnam()
+    span = reports.campaign_span(db.session, filters.campaign)
+    choices, chosen = report_builder.parse_period(span, today)
+    wanted = int_arg("commune")
+    if current_user.role is Role.commune_official:
+        # An official's report is their commune's, as their dashboard is (another is a 404).
+        wanted = wanted or current_user.commune_id
+    filters = replace(filters, until=chosen.period.end, form_code=None)
+    if wanted is not None:
+        commune = visible_commune(filters, wanted)
+        only = select(Commune.id).where(Commune.id == commune.id)
+        results = load_results(replace(filters, grouping_id=None), only)
+        if not results.evaluation.statuses:
+            abort(404)
+        scope = report_builder.Scope("commune", commune.id,
+                                     results.evaluation.statuses[0].commune.name)
+    else:
+        results = load_results(filters)
+        scope = report_builder.Scope("grouping", filters.grouping_id,
+                                     results.groupings.get(filters.grouping_id, "")) \
+            if filters.grouping_id else report_builder.Scope("province", None, "")
+    signature, problems = report_builder.parse_signature()
+    activity = reports.period_activity(db.session, results, chosen.period)
+    return ReportRequest(filters, results, scope, choices, chosen, activity, signature,
+                         problems, span)
+
+
+def report_document(wanted: ReportRequest):
+    return report_builder.build(
+        wanted.results, wanted.scope, wanted.chosen.period, wanted.activity, wanted.signature,
+        today_in_vietnam(), exports.trail_head_text(db.session), wanted.span.start)
 
 
 @bp.get("/bao-cao")
 @role_required(*DASHBOARD_ROLES)
 def report():
-    """A print-friendly report for the six-month and yearly reports, as of a date."""
+    """The report in the official layout, to print: a province's, a grouping's or a
+    commune's, for a period of the campaign."""
     filters = parse_filters()
     if filters.campaign is None:
         return render_template("dashboard/empty.html")
-    kind = request.args.get("kind", "year")
-    if kind not in REPORT_KINDS:
-        abort(404)
-    year = today_in_vietnam().year
-    if filters.until is None:
-        default = date(year, 6, 30) if kind == "six_month" else date(year, 12, 31)
-        filters = replace(filters, until=min(default, today_in_vietnam()))
-    results = load_results(filters)
+    wanted = report_request(filters)
+    communes = results_service.load_communes(db.session, results_service.scoped_commune_ids(
+        filters.campaign, filters.visible))
     return render_template(
-        "dashboard/report.html", **page_context(filters, results), kind=kind,
-        groups=presenters.group_rows(results), statuses=presenters.ordered_statuses(results),
-        forms_overview=exports.form_overview(results), generated_on=today_in_vietnam(),
-        trail_head=exports.trail_head_text(db.session),
-        periods={"six_month": date(year, 6, 30), "year": date(year, 12, 31)},
+        "dashboard/report.html", **page_context(wanted.filters, wanted.results),
+        wanted=wanted, document=report_document(wanted), communes=communes,
+        period_label=report_builder.period_label,
     )
+
+
+@bp.get("/bao-cao.pdf")
+@role_required(*DASHBOARD_ROLES)
+def report_pdf():
+    """The same report as a PDF; the download is kept in the audit trail."""
+    filters = parse_filters()
+    if filters.campaign is None:
+        abort(404)
+    wanted = report_request(filters)
+    with unit_of_work(db.session):
+        reports.log_report_pdf(db.session, current_user, wanted.results, wanted.chosen.period,
+                               wanted.scope.kind, wanted.scope.unit_id, wanted.signature)
+    document = report_document(wanted)
+    content = report_pdf_bytes(document, f"{document.title} {document.subtitle}",
+                               document.issuer)
+    period = wanted.chosen.period
+    name = (f"bao-cao-dot-{wanted.results.campaign.id}-{wanted.scope.kind}"
+            f"{'-' + str(wanted.scope.unit_id) if wanted.scope.unit_id else ''}"
+            f"-{period.start.isoformat()}-{period.end.isoformat()}.pdf")
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.get("/xuat/ket-qua.xlsx")

@@ -96,6 +96,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("public.favicon", "GET"): everyone(),
     ("dashboard.index", "GET"): staff(**READER_PAGES),
     ("dashboard.report", "GET"): staff(**READER_PAGES),
+    ("dashboard.report_pdf", "GET"): staff(**READER_PAGES),
     ("dashboard.trend", "GET"): staff(**READER_PAGES),
     ("dashboard.channels", "GET"): staff(steering=OK, grouping=OK),
     ("dashboard.commune", "GET"): staff(**READERS),
