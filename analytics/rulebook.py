@@ -20,6 +20,9 @@ from decimal import InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from analytics.integrity import IntegrityRules
+from analytics.integrity import rules_from_dict
+from analytics.integrity import rules_to_dict
 from analytics.recognition import RecognitionRules
 from analytics.recognition import RecognitionRulesError
 
@@ -63,6 +66,8 @@ class Rulebook:
     forms: Mapping[str, FormRule] = field(default_factory=default_form_rules)
     #: The recognition dossier: criteria, pass rule, survey points, target base.
     recognition: RecognitionRules = field(default_factory=RecognitionRules)
+    #: The rules that flag suspicious QR responses (analytics/integrity.py).
+    integrity: IntegrityRules = field(default_factory=IntegrityRules)
 
     def threshold_for(self, form_code: str) -> Fraction:
         rule = self.forms.get(form_code)
@@ -113,6 +118,7 @@ class Rulebook:
             },
             "forms": forms,
             "recognition": self.recognition.to_dict(),
+            "integrity": rules_to_dict(self.integrity),
         }
 
     @classmethod
@@ -164,6 +170,7 @@ class _Reader:
             or 30,
             forms={code: self.form(code, rule) for code, rule in forms.items()},
             recognition=self.recognition(data.get("recognition")),
+            integrity=rules_from_dict(data.get("integrity") or {}, self.problems),
         )
         if self.problems:
             raise RulebookError(self.problems)

@@ -196,6 +196,8 @@ def rulebooks_save():
         return render_page(province, values, problems, 422)
     # The recognition criteria are loaded on their own page: this form keeps them as they are.
     rules = replace(rules, recognition=applying(province).rules.recognition)
+    # The integrity rules are edited on their own page (admin/integrity_rules.py): kept.
+    rules = replace(rules, integrity=applying(province).rules.integrity)
     try:
         with unit_of_work(db.session):
             row = rulebooks_service.save_rulebook(

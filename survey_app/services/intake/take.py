@@ -27,14 +27,19 @@ from sqlalchemy.orm import Session
 
 from forms import validate_answers
 from forms.validate import AnswerError
+from survey_app.clock import now_utc
 from survey_app.database import after_commit
 from survey_app.inputs import valid_id
 from survey_app.models import Channel
 from survey_app.models import FormVersion
+from survey_app.services.intake.flags import judge
+from survey_app.services.intake.flags import positions
 from survey_app.services.intake.live_links import PublishedVersion
+from survey_app.services.intake.signals import QrSignals
 from survey_app.services.intake.store import NewResponse
 from survey_app.services.intake.store import StoredVersion
 from survey_app.services.intake.store import SubmissionConflict
+from survey_app.services.intake.store import TicketUsed
 from survey_app.services.intake.store import store_response
 from survey_app.services.intake.store import store_responses
 
@@ -60,6 +65,8 @@ class Submission:
     collection_point_id: int | None = None
     entered_by_id: int | None = None
     duration_seconds: int | None = None
+    #: A QR response's signals (services/intake/signals.py): the integrity rules apply to it.
+    signals: QrSignals | None = None
 
 
 class Outcome:
@@ -81,6 +88,11 @@ class IdenticalResend(Outcome):
 @dataclass(frozen=True)
 class Conflict(Outcome):
     """The submission id is stored with other answers; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class TicketRefused(Outcome):
+    """The form ticket was used by another submission; nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,8 @@ def take(submission: Submission, version: StoredVersion | None,
         return Unidentified()
     try:
         with transaction() as connection:
+            extra = (qr_signals(connection, submission, version, checked.answers)
+                     if submission.signals is not None else None)
             stored = store_response(
                 connection,
                 submission_id=submission.submission_id,
@@ -118,14 +132,36 @@ def take(submission: Submission, version: StoredVersion | None,
                 collection_point_id=submission.collection_point_id,
                 entered_by_id=submission.entered_by_id,
                 duration_seconds=submission.duration_seconds,
+                signals=extra,
+                ticket_id=submission.signals.ticket_id if submission.signals else None,
             )
             if stored.created:
                 after_commit(connection, partial(response_stored.send, submission.channel))
     except SubmissionConflict:
         return Conflict()
+    except TicketUsed:
+        return TicketRefused()
     if stored.created:
         return Stored(stored.response_id)
     return IdenticalResend(stored.response_id)
+
+
+def qr_signals(connection: Session | Connection, submission: Submission,
+               version: StoredVersion, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns a QR response's signals and the integrity rules' verdict add."""
+    signals = submission.signals
+    pattern = positions(version.parsed, answers)
+    at = now_utc()
+    verdict = judge(
+        connection, campaign_id=submission.campaign_id, commune_id=submission.commune_id,
+        form_id=version.form_id, version_id=version.id, definition=version.parsed,
+        pattern=pattern, at=at, duration_seconds=submission.duration_seconds,
+        device_key=signals.device_key, network_key=signals.network_key,
+        staff_session=signals.staff_session, honeypot=signals.honeypot)
+    return {"received_at": at, "device_key": signals.device_key,
+            "network_key": signals.network_key, "staff_session": signals.staff_session,
+            "honeypot": signals.honeypot, "answer_pattern": pattern,
+            "is_flagged": verdict.excluded, "flag_reason": verdict.flag_reason}
 
 
 def valid_submission_id(value: str | None) -> str | None:
