@@ -21,10 +21,12 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from fractions import Fraction
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -142,19 +144,41 @@ def poisson_upper(mean: float, quantile: float) -> int:
 
 def open_hours_between(start: datetime, end: datetime, hours: Sequence[Opening]) -> float:
     """Opening hours (in hours) between two instants, Vietnam time."""
-    total = 0.0
-    day = start.astimezone(VIETNAM).date()
+    first = start.astimezone(VIETNAM).date()
     last = end.astimezone(VIETNAM).date()
-    while day <= last:
-        for weekday, opens, closes in hours:
-            if weekday != day.weekday():
-                continue
-            a = max(start, datetime.combine(day, opens, VIETNAM))
-            b = min(end, datetime.combine(day, closes, VIETNAM))
-            if b > a:
-                total += (b - a).total_seconds() / 3600
-        day += timedelta(days=1)
+    if first == last:
+        return _open_within(first, start, end, hours)
+    # Every submission asks this over two weeks: whole days come from the week's table.
+    total = _open_within(first, start, end, hours) + _open_within(last, start, end, hours)
+    per_day = _hours_per_weekday(tuple(hours))
+    whole = (last - first).days - 1
+    weeks, rest = divmod(whole, 7)
+    total += weeks * sum(per_day)
+    weekday = (first.weekday() + 1) % 7
+    for offset in range(rest):
+        total += per_day[(weekday + offset) % 7]
     return total
+
+
+def _open_within(day: date, start: datetime, end: datetime, hours: Sequence[Opening]) -> float:
+    total = 0.0
+    for weekday, opens, closes in hours:
+        if weekday != day.weekday():
+            continue
+        a = max(start, datetime.combine(day, opens, VIETNAM))
+        b = min(end, datetime.combine(day, closes, VIETNAM))
+        if b > a:
+            total += (b - a).total_seconds() / 3600
+    return total
+
+
+@lru_cache(maxsize=64)
+def _hours_per_weekday(hours: tuple[Opening, ...]) -> tuple[float, ...]:
+    per_day = [0.0] * 7
+    for weekday, opens, closes in hours:
+        span = (datetime.combine(date.min, closes) - datetime.combine(date.min, opens))
+        per_day[weekday] += max(0.0, span.total_seconds() / 3600)
+    return tuple(per_day)
 
 
 def is_open(moment: datetime, hours: Sequence[Opening]) -> bool:
@@ -184,7 +208,7 @@ class Context:
     device_recent: int = 0  #: same device within ``repeat_days``
     device_burst: int = 0  #: same device within ``burst_minutes``
     network_burst: int = 0  #: same network within ``burst_minutes``
-    in_window: int = 0  #: any within ``commune_minutes``
+    in_window: int = 0  #: any within ``commune_minutes`` (counted up to ``commune_limit``)
     baseline: int = 0  #: any from ``baseline_days`` back to the start of the window
     #: The latest ``history`` answer patterns, newest first.
     patterns: tuple[str, ...] = ()
@@ -210,14 +234,25 @@ def bounds(at: datetime, rules: IntegrityRules) -> Bounds:
 
 
 #: Counts stop here: the rules only ask whether a count reaches its threshold, and a flood
-#: must not make each of its own submissions slower (the app counts with LIMIT).
-WINDOW_CAP = 1000
+#: must not make each of its own submissions slower (the app counts with LIMIT). The
+#: commune's window stops at its own limit (``commune_limit``), known once the baseline is.
 BASELINE_CAP = 20_000
 
 
-def caps(rules: IntegrityRules) -> tuple[int, int, int, int, int]:
-    """The cap of each count of ``Context``, in its order."""
-    return (1, rules.burst_device_max, rules.burst_network_max, WINDOW_CAP, BASELINE_CAP)
+def caps(rules: IntegrityRules) -> tuple[int, int, int, int]:
+    """The cap of the device, network and baseline counts of ``Context``, in its order."""
+    return (1, rules.burst_device_max, rules.burst_network_max, BASELINE_CAP)
+
+
+def commune_limit(at: datetime, baseline: int, commune_code: str,
+                  rules: IntegrityRules) -> int:
+    """How many responses the commune form's window may already hold before the next one is
+    above its usual rate: the Poisson upper quantile of its own rate over the window."""
+    hours = rules.commune_hours.get(commune_code, rules.hours)
+    b = bounds(at, rules)
+    open_hours = open_hours_between(b.baseline_from, b.window_from, hours)
+    rate = max(float(rules.min_hourly_rate), baseline / open_hours if open_hours >= 1 else 0.0)
+    return poisson_upper(rate * rules.commune_minutes / 60, float(rules.commune_quantile))
 
 
 def context_of(target: Signals, earlier: Sequence[Signals], rules: IntegrityRules) -> Context:
@@ -231,10 +266,13 @@ def context_of(target: Signals, earlier: Sequence[Signals], rules: IntegrityRule
         sum(1 for s in device if s.received_at > b.burst_from),
         sum(1 for s in earlier if target.network_key and s.network_key == target.network_key
             and s.received_at > b.burst_from),
-        sum(1 for s in earlier if s.received_at > b.window_from),
         sum(1 for s in earlier if b.baseline_from <= s.received_at <= b.window_from),
     )
-    return Context(*(min(n, cap) for n, cap in zip(counts, caps(rules), strict=True)),
+    repeat, device_burst, network_burst, baseline = (
+        min(n, cap) for n, cap in zip(counts, caps(rules), strict=True))
+    in_window = min(sum(1 for s in earlier if s.received_at > b.window_from),
+                    commune_limit(b.at, baseline, target.commune_code, rules))
+    return Context(repeat, device_burst, network_burst, in_window, baseline,
                    patterns=tuple(s.pattern for s in reversed(earlier[-rules.history:])))
 
 
@@ -246,18 +284,20 @@ def near_identical(pattern: str, earlier: Sequence[str], rules: IntegrityRules) 
     by chance, and a short form with few options too); the tail of the number of matching
     questions is computed exactly (a Poisson binomial), for the best of the earlier ones.
     """
-    questions = [i for i, letter in enumerate(pattern) if letter != "-"]
+    questions = [(i, letter) for i, letter in enumerate(pattern) if letter != "-"]
     if len(questions) < rules.pattern_min_questions:
         return False
     same = [other for other in earlier if len(other) == len(pattern)]
     if not same:
         return False
-    best = max(sum(1 for i in questions if other[i] == pattern[i]) for other in same)
+    best = max(sum(other[i] == letter for i, letter in questions) for other in same)
     if best < rules.pattern_min_questions:
         return False
     match_chance = []
-    for i in questions:
-        counts = Counter(other[i] for other in (*same, pattern) if other[i] != "-")
+    for i, letter in questions:
+        counts = Counter(other[i] for other in same)
+        counts[letter] += 1
+        counts.pop("-", None)
         total = sum(counts.values())
         match_chance.append(sum((n / total) ** 2 for n in counts.values()))
     one = tail_at_least(match_chance, best)
@@ -278,12 +318,7 @@ def reasons_for(target: Signals, context: Context, rules: IntegrityRules,
     if target.network_key and context.network_burst >= rules.burst_network_max:
         reasons.add(BURST_NETWORK)
     hours = rules.commune_hours.get(target.commune_code, rules.hours)
-    b = bounds(at, rules)
-    open_hours = open_hours_between(b.baseline_from, b.window_from, hours)
-    rate = max(float(rules.min_hourly_rate),
-               context.baseline / open_hours if open_hours >= 1 else 0.0)
-    if 1 + context.in_window > poisson_upper(rate * rules.commune_minutes / 60,
-                                             float(rules.commune_quantile)):
+    if 1 + context.in_window > commune_limit(at, context.baseline, target.commune_code, rules):
         reasons.add(COMMUNE_RATE)
     if (median_seconds is not None and target.duration_seconds is not None
             and target.duration_seconds < float(rules.speeder_share) * median_seconds):

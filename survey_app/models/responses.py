@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -27,15 +28,18 @@ class Channel(enum.Enum):
 class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
-        Index("ix_responses_campaign_commune_form", "campaign_id", "commune_id", "form_id"),
         # The integrity rules count a commune form's earlier QR responses as one arrives
-        # (services/intake/flags.py), from the index alone.
+        # (services/intake/flags.py), from the index alone; its first three columns serve
+        # every read of a commune form's responses. The key indexes hold QR responses only:
+        # other channels' inserts do not maintain them.
         Index("ix_responses_commune_form_received", "campaign_id", "commune_id", "form_id",
               "channel", "received_at"),
         Index("ix_responses_device_key", "device_key", "campaign_id", "commune_id", "form_id",
-              "received_at"),
+              "received_at", postgresql_where=text("device_key IS NOT NULL"),
+              sqlite_where=text("device_key IS NOT NULL")),
         Index("ix_responses_network_key", "network_key", "campaign_id", "commune_id", "form_id",
-              "received_at"),
+              "received_at", postgresql_where=text("network_key IS NOT NULL"),
+              sqlite_where=text("network_key IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,7 @@ from analytics.integrity import IntegrityRules
 from analytics.integrity import Signals
 from analytics.integrity import bounds
 from analytics.integrity import caps
+from analytics.integrity import commune_limit
 from analytics.integrity import median
 from analytics.integrity import reasons_for
 from analytics.rulebook import Rulebook
@@ -137,8 +138,10 @@ class Verdict:
         return " ".join(sorted(self.reasons)) or None
 
 
-def _counts_statement():
-    """Built once (a submission runs it): the five counts as scalar subqueries."""
+def _statements():
+    """Built once (every submission runs them): the device, network and baseline counts as
+    scalar subqueries; then the window's count, which stops at the commune's own limit
+    (known from the baseline), with the latest answer patterns."""
     r = Response
     mine = (r.campaign_id == bindparam("campaign"), r.commune_id == bindparam("commune"),
             r.form_id == bindparam("form"), r.received_at <= bindparam("at"))
@@ -152,40 +155,47 @@ def _counts_statement():
         found = select(literal(1)).where(*where).limit(bindparam(cap)).subquery()
         return select(func.count()).select_from(found).scalar_subquery()
 
-    return select(
+    counts = select(
         count("cap_repeat", *device, r.received_at >= bindparam("repeat_from")),
         count("cap_device", *device, r.received_at > bindparam("burst_from")),
         count("cap_network", *network, r.received_at > bindparam("burst_from")),
-        count("cap_window", *qr, r.received_at > bindparam("window_from")),
         count("cap_baseline", *qr, r.received_at >= bindparam("baseline_from"),
               r.received_at <= bindparam("window_from")),
-    ), select(r.answer_pattern).where(*qr, r.received_at >= bindparam("lookback_from")).order_by(
-        r.received_at.desc(), r.id.desc())
+    )
+    # No pattern row means no QR response in the lookback, and so none in the window.
+    window = select(count("cap_window", *qr, r.received_at > bindparam("window_from")),
+                    r.answer_pattern).where(*qr, r.received_at >= bindparam("lookback_from"))
+    return counts, window.order_by(r.received_at.desc(), r.id.desc())
 
 
-_COUNTS, _PATTERNS = _counts_statement()
-_PATTERNS_LIMITED: dict[int, object] = {}
+_COUNTS, _WINDOW = _statements()
+_WINDOW_LIMITED: dict[int, object] = {}
 
 
 def context(connection: Connection | Session, target: Signals, campaign_id: int,
             rules: IntegrityRules) -> Context:
     """What the rules need of the commune form's earlier QR responses, in two indexed
     reads: counts from the indexes alone (by commune form, channel and time; by device key;
-    by network key) and the latest answer patterns."""
+    by network key), then the window's count up to the commune's limit with the latest
+    answer patterns."""
     b = bounds(target.received_at, rules)
     values = {"campaign": campaign_id, "commune": target.commune_id, "form": target.form_id,
               "at": b.at, "device": target.device_key, "network": target.network_key,
               "repeat_from": b.repeat_from, "burst_from": b.burst_from,
               "window_from": b.window_from, "baseline_from": b.baseline_from,
               "lookback_from": b.lookback_from,
-              **dict(zip(("cap_repeat", "cap_device", "cap_network", "cap_window",
-                          "cap_baseline"), caps(rules), strict=True))}
-    row = connection.execute(_COUNTS, values).one()
-    limited = _PATTERNS_LIMITED.get(rules.history)
+              **dict(zip(("cap_repeat", "cap_device", "cap_network", "cap_baseline"),
+                         caps(rules), strict=True))}
+    repeat, device_burst, network_burst, baseline = (
+        int(n) for n in connection.execute(_COUNTS, values).one())
+    values["cap_window"] = commune_limit(b.at, baseline, target.commune_code, rules)
+    limited = _WINDOW_LIMITED.get(rules.history)
     if limited is None:
-        limited = _PATTERNS_LIMITED[rules.history] = _PATTERNS.limit(rules.history)
-    patterns = connection.execute(limited, values).scalars().all()
-    return Context(*(int(n) for n in row), tuple(p or "" for p in patterns))
+        limited = _WINDOW_LIMITED[rules.history] = _WINDOW.limit(rules.history)
+    rows = connection.execute(limited, values).all()
+    in_window = int(rows[0][0]) if rows else 0
+    return Context(repeat, device_burst, network_burst, in_window, baseline,
+                   tuple(row[1] or "" for row in rows))
 
 
 def commune_code(connection: Connection | Session, commune_id: int,

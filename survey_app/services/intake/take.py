@@ -108,8 +108,13 @@ class Unidentified(Outcome):
 
 
 def take(submission: Submission, version: StoredVersion | None,
-         transaction: Transaction) -> Outcome:
-    """Validate ``submission`` against ``version`` and store it once, in ``transaction``."""
+         transaction: Transaction, reads: Transaction | None = None) -> Outcome:
+    """Validate ``submission`` against ``version`` and store it once, in ``transaction``.
+
+    A QR response's integrity rules read the commune form's earlier responses: in ``reads``
+    when given, so that SQLite's write lock is held for the insert alone (what was committed
+    when the response arrived is judged; a recomputation sees every response, docs/
+    INTEGRITY.md); else in ``transaction``."""
     if version is None:
         return Unidentified()
     checked = validate_answers(version.parsed, submission.answers)
@@ -117,10 +122,14 @@ def take(submission: Submission, version: StoredVersion | None,
         return AnswerErrors(checked.errors)
     if submission.submission_id is None:
         return Unidentified()
+    extra = None
+    if submission.signals is not None and reads is not None:
+        with reads() as connection:
+            extra = qr_signals(connection, submission, version, checked.answers)
     try:
         with transaction() as connection:
-            extra = (qr_signals(connection, submission, version, checked.answers)
-                     if submission.signals is not None else None)
+            if submission.signals is not None and extra is None:
+                extra = qr_signals(connection, submission, version, checked.answers)
             stored = store_response(
                 connection,
                 submission_id=submission.submission_id,
