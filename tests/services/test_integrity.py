@@ -18,11 +18,14 @@ from sqlalchemy import select
 import analytics
 from analytics.integrity import REPEAT_DEVICE
 from analytics.integrity import IntegrityRules
+from survey_app.clock import today_in_vietnam
 from survey_app.database import unit_of_work
 from survey_app.extensions import db
+from survey_app.models import AuditEntry
 from survey_app.models import Channel
 from survey_app.models import Response
 from survey_app.models import ReviewDecision
+from survey_app.services.audit import trail
 from survey_app.services.intake.store import store_response
 from survey_app.services.results import integrity
 from survey_app.services.results.campaign import campaign_results
@@ -195,3 +198,28 @@ def test_keys_are_dropped_only_once_the_campaign_closed_and_flags_stay(world):
     assert results_of(campaign).evaluation.flagged == 2
     with pytest.raises(ReviewError):
         recompute(campaign)
+
+
+def test_the_nightly_retention_drops_keys_past_the_setting_and_says_so(world, app, runner):
+    commune, campaign, form, _user = world
+    add(commune, campaign, form, at=MORNING, device="d", network="n")
+    for campaign_form in campaign.forms:
+        campaign_form.opens_on = today_in_vietnam() - timedelta(days=60)
+        campaign_form.closes_on = today_in_vietnam() - timedelta(days=20)
+    db.session.commit()
+    app.config["TRUST_SIGNALS_KEPT_DAYS"] = 30
+    reply = runner.invoke(args=["integrity", "forget-expired"])
+    assert "no campaign closed more than 30 days ago" in reply.output
+    assert db.session.scalar(select(Response.device_key)) == "d"
+    app.config["TRUST_SIGNALS_KEPT_DAYS"] = 19
+    reply = runner.invoke(args=["integrity", "forget-expired"])
+    assert reply.exit_code == 0, reply.output
+    assert f"campaign {campaign.id}" in reply.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Response.device_key)) is None
+    (entry,) = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "trust_keys_dropped"))
+    assert trail.details_of(entry) == {"responses": 1, "kept_days": 19}
+    # Done once: the next night finds nothing more to drop.
+    reply = runner.invoke(args=["integrity", "forget-expired"])
+    assert "no campaign closed more than 19 days ago" in reply.output

@@ -156,6 +156,17 @@ def forget_keys(session: Session, campaign: Campaign, today) -> int:
     return result.rowcount
 
 
+def expired_campaigns(session: Session, today, kept_days: int) -> list[Campaign]:
+    """Campaigns whose keys are still kept although every form closed more than
+    ``kept_days`` days before ``today`` (the retention setting, docs/PRIVACY.md)."""
+    last_close = {campaign: max((form.closes_on for form in campaign.forms), default=None)
+                  for campaign in session.scalars(
+                      select(Campaign).where(Campaign.keys_dropped_at.is_(None)))}
+    return sorted((campaign for campaign, closed in last_close.items()
+                   if closed is not None and (today - closed).days > kept_days),
+                  key=lambda campaign: campaign.id)
+
+
 # --- the figures with the flagged responses counted ----------------------------------------
 
 @dataclass(frozen=True)
