@@ -42,8 +42,11 @@ NEAR_IDENTICAL = "near_identical"
 OUTSIDE_HOURS = "outside_hours"
 STAFF_SESSION = "staff_session"
 HONEYPOT = "honeypot"
+#: Not a QR rule: a call-back found that one of the surveyor's interviews never took place,
+#: and every sheet that surveyor entered in the campaign is flagged as a group.
+FABRICATION = "fabrication"
 REASONS = (BURST_DEVICE, BURST_NETWORK, COMMUNE_RATE, REPEAT_DEVICE, SPEEDER, STRAIGHT_LINE,
-           ALL_TOP, NEAR_IDENTICAL, OUTSIDE_HOURS, STAFF_SESSION, HONEYPOT)
+           ALL_TOP, NEAR_IDENTICAL, OUTSIDE_HOURS, STAFF_SESSION, HONEYPOT, FABRICATION)
 
 EXCLUDE = "exclude"  #: flagged and left out of the official figures
 NOTE = "note"  #: flagged for the committee to see, still counted

@@ -513,4 +513,5 @@ FLAG_REASONS = {
     "outside_hours": _l("Outside opening hours"),
     "staff_session": _l("Staff signed in on the same browser"),
     "honeypot": _l("Hidden field filled (robot)"),
+    "fabrication": _l("Surveyor's interview found fabricated at a call-back"),
 }

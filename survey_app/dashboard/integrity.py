@@ -45,7 +45,9 @@ from survey_app.services.results import integrity
 VIEW_ROLES = (Role.steering, Role.grouping)
 DECIDE_ROLES = (Role.steering,)
 
-KINDS = {"device": _l("from one device"), "network": _l("from one network")}
+KINDS = {"device": _l("from one device"), "network": _l("from one network"),
+         "surveyor": _l("entered by one surveyor, one of whose interviews a call-back found "
+                        "never took place")}
 
 
 def reason_label(code: str) -> str:

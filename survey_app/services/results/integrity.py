@@ -25,11 +25,14 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import analytics
+from analytics.integrity import FABRICATION
+from analytics.integrity import OFF
 from analytics.integrity import IntegrityRules
 from analytics.integrity import Signals
 from analytics.integrity import flag_campaign
 from survey_app.clock import now_utc
 from survey_app.domain_error import DomainError
+from survey_app.models import BackCheck
 from survey_app.models import Campaign
 from survey_app.models import Channel
 from survey_app.models import Commune
@@ -40,10 +43,12 @@ from survey_app.models import FormVersion
 from survey_app.models import Response
 from survey_app.models import ReviewDecision
 from survey_app.models import UsedTicket
+from survey_app.models.back_checks import FABRICATED
 from survey_app.services.intake.flags import clear_caches
 from survey_app.services.intake.flags import scale_mask
 from survey_app.services.intake.flags import scale_positions
 from survey_app.services.results.campaign import CampaignResults
+from survey_app.services.results.progress import FIELD_CHANNELS
 from survey_app.services.results.rulebooks import rulebook_for
 
 
@@ -132,9 +137,46 @@ def recompute_campaign(session: Session, campaign: Campaign) -> Recomputed:
     if changes:
         session.execute(update(Response), changes)
     session.flush()
+    # Field sheets are not judged by the QR rules; a fabrication's group follows the rules'
+    # mode for it, as the QR reasons do.
+    fabricated = sum(apply_fabrication(session, campaign.id, surveyor_id, rules)
+                     for surveyor_id in sorted(fabricating_surveyors(session, campaign.id)))
     clear_caches()
     return Recomputed(len(signals), sum(1 for r in reasons.values() if r), excluded_count,
-                      len(changes))
+                      len(changes) + fabricated)
+
+
+def fabricating_surveyors(session: Session, campaign_id: int) -> set[int]:
+    """Surveyors one of whose interviews a call-back found never took place."""
+    return set(session.scalars(
+        select(Response.entered_by_id).join(BackCheck, BackCheck.response_id == Response.id)
+        .where(BackCheck.campaign_id == campaign_id, BackCheck.result == FABRICATED,
+               Response.entered_by_id.is_not(None))))
+
+
+def apply_fabrication(session: Session, campaign_id: int, surveyor_id: int,
+                      rules: IntegrityRules) -> int:
+    """Flag every sheet ``surveyor_id`` entered in the campaign when a call-back found a
+    fabrication, or take the flag off when none is found any more; the committee's
+    decisions stay in force. How many sheets changed."""
+    fabricated = surveyor_id in fabricating_surveyors(session, campaign_id)
+    decisions = decisions_in_force(session, campaign_id)
+    changes = []
+    for row in session.execute(
+            select(Response.id, Response.is_flagged, Response.flag_reason).where(
+                Response.campaign_id == campaign_id, Response.entered_by_id == surveyor_id,
+                Response.channel.in_(FIELD_CHANNELS))):
+        reasons = frozenset((row.flag_reason or "").split()) - {FABRICATION}
+        if fabricated and rules.mode(FABRICATION) != OFF:
+            reasons |= {FABRICATION}
+        wanted = (excluded(reasons, decisions.get(row.id), rules),
+                  " ".join(sorted(reasons)) or None)
+        if (row.is_flagged, row.flag_reason) != wanted:
+            changes.append({"id": row.id, "is_flagged": wanted[0], "flag_reason": wanted[1]})
+    if changes:
+        session.execute(update(Response), changes)
+    session.flush()
+    return len(changes)
 
 
 def forget_keys(session: Session, campaign: Campaign, today) -> int:
@@ -227,14 +269,19 @@ class CommuneIntegrity:
         return self.excluded / self.qr if self.qr else 0.0
 
 
+def judged(channel_column=Response.channel):
+    """The responses the panel is about: QR ones, and field sheets flagged as fabricated."""
+    return (channel_column == Channel.qr) | Response.flag_reason.contains(FABRICATION)
+
+
 def flagged_rows(session: Session, campaign_id: int, commune_ids):
     return session.execute(
         select(Response.id, Response.commune_id, Response.form_id, Form.code,
                Response.received_at, Response.device_key, Response.network_key,
-               Response.flag_reason, Response.is_flagged)
+               Response.flag_reason, Response.is_flagged, Response.entered_by_id)
         .join(Form, Form.id == Response.form_id)
         .where(Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
-               Response.channel == Channel.qr, Response.flag_reason.is_not(None))
+               judged(), Response.flag_reason.is_not(None))
         .order_by(Response.received_at, Response.id)).all()
 
 
@@ -248,7 +295,7 @@ def commune_integrity(session: Session, results: CampaignResults,
     for cid, total in session.execute(
             select(Response.commune_id, func.count()).where(
                 Response.campaign_id == results.campaign.id, Response.commune_id.in_(ids),
-                Response.channel == Channel.qr).group_by(Response.commune_id)):
+                judged()).group_by(Response.commune_id)):
         panels[cid] = CommuneIntegrity(cid, qr=total)
     grouped: dict[tuple, list] = defaultdict(list)
     reviews = latest_reviews(session, results.campaign.id)
@@ -260,7 +307,9 @@ def commune_integrity(session: Session, results: CampaignResults,
         panel.by_reason.update(reasons)
         if not row.is_flagged and row.id not in reviews:
             continue  # a note only (still counted): shown by reason, nothing to decide
-        if row.device_key and ("repeat_device" in reasons or "burst_device" in reasons):
+        if FABRICATION in reasons and row.entered_by_id is not None:
+            key = ("surveyor", str(row.entered_by_id))
+        elif row.device_key and ("repeat_device" in reasons or "burst_device" in reasons):
             key = ("device", row.device_key)
         elif row.network_key and "burst_network" in reasons:
             key = ("network", row.network_key)
