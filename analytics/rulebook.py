@@ -68,6 +68,9 @@ class Rulebook:
     recognition: RecognitionRules = field(default_factory=RecognitionRules)
     #: The rules that flag suspicious QR responses (analytics/integrity.py).
     integrity: IntegrityRules = field(default_factory=IntegrityRules)
+    #: A commune form whose QR rate is above its field rate by more than this (beyond
+    #: chance) is listed for audit (analytics/channels.py).
+    channel_margin: Fraction = Fraction(1, 10)
 
     def threshold_for(self, form_code: str) -> Fraction:
         rule = self.forms.get(form_code)
@@ -119,6 +122,7 @@ class Rulebook:
             "forms": forms,
             "recognition": self.recognition.to_dict(),
             "integrity": rules_to_dict(self.integrity),
+            "channels": {"margin_percent": percent_text(self.channel_margin)},
         }
 
     @classmethod
@@ -171,6 +175,8 @@ class _Reader:
             forms={code: self.form(code, rule) for code, rule in forms.items()},
             recognition=self.recognition(data.get("recognition")),
             integrity=rules_from_dict(data.get("integrity") or {}, self.problems),
+            channel_margin=self.percent(self.section(data, "channels"), "margin_percent",
+                                        "channels", Fraction(1, 10)),
         )
         if self.problems:
             raise RulebookError(self.problems)
