@@ -20,6 +20,9 @@ from decimal import InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from analytics.integrity import IntegrityRules
+from analytics.integrity import rules_from_dict
+from analytics.integrity import rules_to_dict
 from analytics.recognition import RecognitionRules
 from analytics.recognition import RecognitionRulesError
 
@@ -63,6 +66,11 @@ class Rulebook:
     forms: Mapping[str, FormRule] = field(default_factory=default_form_rules)
     #: The recognition dossier: criteria, pass rule, survey points, target base.
     recognition: RecognitionRules = field(default_factory=RecognitionRules)
+    #: The rules that flag suspicious QR responses (analytics/integrity.py).
+    integrity: IntegrityRules = field(default_factory=IntegrityRules)
+    #: A commune form whose QR rate is above its field rate by more than this (beyond
+    #: chance) is listed for audit (analytics/channels.py).
+    channel_margin: Fraction = Fraction(1, 10)
 
     def threshold_for(self, form_code: str) -> Fraction:
         rule = self.forms.get(form_code)
@@ -113,6 +121,8 @@ class Rulebook:
             },
             "forms": forms,
             "recognition": self.recognition.to_dict(),
+            "integrity": rules_to_dict(self.integrity),
+            "channels": {"margin_percent": percent_text(self.channel_margin)},
         }
 
     @classmethod
@@ -164,6 +174,9 @@ class _Reader:
             or 30,
             forms={code: self.form(code, rule) for code, rule in forms.items()},
             recognition=self.recognition(data.get("recognition")),
+            integrity=rules_from_dict(data.get("integrity") or {}, self.problems),
+            channel_margin=self.percent(self.section(data, "channels"), "margin_percent",
+                                        "channels", Fraction(1, 10)),
         )
         if self.problems:
             raise RulebookError(self.problems)

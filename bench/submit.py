@@ -257,7 +257,8 @@ def request(port: int, method: str, path: str, body: str = "", headers=None):
     try:
         connection.request(method, path, body=body, headers=headers or {})
         reply = connection.getresponse()
-        return reply.status, reply.getheader("Set-Cookie"), reply.read().decode()
+        cookies = "; ".join(c.split(";", 1)[0] for c in reply.msg.get_all("Set-Cookie") or ())
+        return reply.status, cookies, reply.read().decode()
     finally:
         connection.close()
 
@@ -271,7 +272,7 @@ def cycle(port: int, path: str, serial: int) -> tuple[str | None, str]:
     answers = {**fields, **ANSWERS, "q_overall": LEVELS[serial % len(LEVELS)]}
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if cookie:
-        headers["Cookie"] = cookie.split(";", 1)[0]
+        headers["Cookie"] = cookie  # the session (CSRF) and the device id
     status, _, _ = request(port, "POST", path, urlencode(answers), headers)
     return (None if status == 303 else f"POST {status}"), fields["submission_id"]
 

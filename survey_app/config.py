@@ -59,6 +59,10 @@ class Config:
     SCAN_COUNT_FLUSH_SECONDS = 5
     #: Absolute base for links printed on posters, e.g. "https://khaosat.tinh.gov.vn".
     PUBLIC_BASE_URL: str | None = None
+    #: Days a campaign's device and network keys and used form tickets are kept after its
+    #: last form closed (for the committee's last recomputations), before
+    #: ``flask integrity forget-expired`` drops them; the flags stay (docs/PRIVACY.md).
+    TRUST_SIGNALS_KEPT_DAYS = 30
     #: Province loaded by ``flask demo load`` (Bắc Ninh: 99 communes after the 2025 merger).
     DEMO_PROVINCE_CODE = 24
     #: Logs go to stderr as JSON lines (survey_app/logs.py); false gives plain text lines.

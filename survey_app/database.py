@@ -211,6 +211,17 @@ def write_transaction(engine: Engine, *, wait_for_disk: bool = True) -> Iterator
         callback()
 
 
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection of its own for reads that need no lock, given back to the pool (its
+    transaction rolled back) on the way out."""
+    try:
+        with engine.connect() as connection:
+            yield connection
+    except OperationalError as error:
+        raise DatabaseBusy from error
+
+
 def after_commit(target: Session | Connection, callback: Callable[[], None]) -> None:
     """Run ``callback`` once the unit of work ``target`` belongs to has committed (the outer
     one, when units are nested); never if it rolls back. Outside a unit of work, never."""

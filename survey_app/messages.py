@@ -369,6 +369,14 @@ TEXTS: dict[str, str] = {
                          "administrator."),
     "job_kind_unknown": N_("This kind of work is no longer offered here."),
     "no_live_points": N_("There is no live collection point to print here."),
+    # Decisions on flagged responses (services.results.integrity)
+    "integrity.reason_required": N_("Say why: a decision on flagged responses needs a reason."),
+    "integrity.reason_too_long": N_("The reason may be at most 500 characters."),
+    "integrity.keys_forgotten": N_("This campaign's device and network keys were dropped "
+                                   "after it closed: its flags are final and cannot be "
+                                   "recomputed."),
+    "integrity.campaign_open": N_("The campaign still takes answers: its keys are kept until "
+                                  "every form has closed."),
 }
 
 #: What an audit row's target is (``AuditEntry.target_type``).
@@ -420,6 +428,9 @@ ACTION_TEXTS = {
     "campaign_targets_set": _l("Sample targets set"),
     "form_retired": _l("Form retired"),
     "form_restored": _l("Form back in use"),
+    "flags_reviewed": _l("Flagged responses decided"),
+    "flags_recomputed": _l("Flags recomputed for a campaign"),
+    "trust_keys_dropped": _l("A campaign's device and network keys dropped"),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."
@@ -489,3 +500,18 @@ def describe_import_problem(problem: ImportProblem) -> str:
 def describe_recognition_problem(problem) -> str:
     """One problem of a criteria file (``analytics.recognition.Problem``): where, why."""
     return f"{problem.where}: {text(problem.code, problem.params)}"
+#: The integrity rules' reason codes (analytics/integrity.py), for the committee's pages.
+FLAG_REASONS = {
+    "burst_device": _l("Burst from one device"),
+    "burst_network": _l("Burst from one network"),
+    "commune_rate": _l("Far above the commune's usual rate"),
+    "repeat_device": _l("Same device again"),
+    "speeder": _l("Answered too fast"),
+    "straight_line": _l("Same answer to every rating"),
+    "all_top": _l("Best answer to every rating"),
+    "near_identical": _l("Near-identical to another response"),
+    "outside_hours": _l("Outside opening hours"),
+    "staff_session": _l("Staff signed in on the same browser"),
+    "honeypot": _l("Hidden field filled (robot)"),
+    "fabrication": _l("Surveyor's interview found fabricated at a call-back"),
+}

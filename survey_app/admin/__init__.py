@@ -13,6 +13,7 @@ from survey_app.admin import assignments  # noqa: E402,F401
 from survey_app.admin import audit  # noqa: E402,F401
 from survey_app.admin import campaigns  # noqa: E402,F401
 from survey_app.admin import forms  # noqa: E402,F401
+from survey_app.admin import integrity_rules  # noqa: E402,F401
 from survey_app.admin import people_import  # noqa: E402,F401
 from survey_app.admin import points  # noqa: E402,F401
 from survey_app.admin import poster_jobs  # noqa: E402,F401

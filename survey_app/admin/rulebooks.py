@@ -106,6 +106,7 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
     target = percent("target_percent", _("Target share of communes"), required=True)
     threshold = percent("threshold_percent", _("Default threshold"), required=True)
     minimum = count("min_responses", _("Default minimum of valid responses"), required=True)
+    margin = percent("channel_margin_percent", _("QR against field margin"), required=True)
     deadline = None
     if data.get("deadline", "").strip():
         try:
@@ -133,7 +134,7 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
     if problems:
         return None, problems
     return Rulebook(target_share=target, target_deadline=deadline, threshold=threshold,
-                    min_responses=minimum, forms=forms), []
+                    min_responses=minimum, forms=forms, channel_margin=margin), []
 
 
 def form_values(rules: Rulebook, choices: list[FormChoice]) -> dict[str, object]:
@@ -143,6 +144,7 @@ def form_values(rules: Rulebook, choices: list[FormChoice]) -> dict[str, object]
         "deadline": rules.target_deadline.isoformat() if rules.target_deadline else "",
         "threshold_percent": percent_text(rules.threshold),
         "min_responses": str(rules.min_responses),
+        "channel_margin_percent": percent_text(rules.channel_margin),
     }
     for choice in choices:
         rule = rules.forms.get(choice.code) or FormRule()
@@ -196,6 +198,8 @@ def rulebooks_save():
         return render_page(province, values, problems, 422)
     # The recognition criteria are loaded on their own page: this form keeps them as they are.
     rules = replace(rules, recognition=applying(province).rules.recognition)
+    # The integrity rules are edited on their own page (admin/integrity_rules.py): kept.
+    rules = replace(rules, integrity=applying(province).rules.integrity)
     try:
         with unit_of_work(db.session):
             row = rulebooks_service.save_rulebook(

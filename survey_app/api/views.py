@@ -132,6 +132,8 @@ def summary(campaign_id: int):
         "overall": serialize.progress(evaluation.overall),
         "valid": evaluation.valid,
         "flagged": evaluation.flagged,
+        # The headline as it would be with the flagged responses counted (docs/INTEGRITY.md).
+        "with_flagged": serialize.progress((results.with_flagged or evaluation).overall),
         "target_deadline": results.rulebook.rules.target_deadline.isoformat()
         if results.rulebook.rules.target_deadline else None,
         "groupings": [serialize.progress(g, results.groupings.get(g.grouping_id) or "")
@@ -146,9 +148,12 @@ def summary(campaign_id: int):
 def communes(campaign_id: int):
     """Every commune in view: its status, and per form its counts, rate and interval."""
     results = results_for(visible_campaign(campaign_id))
+    with_them = {s.commune.id: s.status.value
+                 for s in (results.with_flagged or results.evaluation).statuses}
     return {
         **serialize.envelope(results),
-        "communes": [serialize.commune(s, results.groupings)
+        "communes": [{**serialize.commune(s, results.groupings),
+                      "status_with_flagged": with_them[s.commune.id]}
                      for s in results.evaluation.statuses],
     }
 

@@ -12,13 +12,14 @@ from survey_app.cli import backup
 from survey_app.cli import campaigns
 from survey_app.cli import demo
 from survey_app.cli import forms
+from survey_app.cli import integrity
 from survey_app.cli import jobs
 from survey_app.cli import qr
 from survey_app.cli import results
 from survey_app.cli import units
 from survey_app.cli import users
 
-GROUPS = (units, forms, users, qr, results, demo, backup, audit, campaigns, jobs)
+GROUPS = (units, forms, users, qr, results, demo, backup, audit, campaigns, jobs, integrity)
 
 
 def register(app: Flask) -> None:

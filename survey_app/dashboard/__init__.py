@@ -7,5 +7,6 @@ bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder
 
 from survey_app.dashboard import channels  # noqa: E402,F401
 from survey_app.dashboard import export_jobs  # noqa: E402,F401
+from survey_app.dashboard import integrity  # noqa: E402,F401
 from survey_app.dashboard import suggestion_views  # noqa: E402,F401
 from survey_app.dashboard import views  # noqa: E402,F401

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import gettext as _
 
-from analytics.channels import DEFAULT_MARGIN
 from analytics.channels import FunnelWords
 from analytics.channels import funnel_figure
+from analytics.rulebook import percent_text
 from survey_app.access import role_required
 from survey_app.dashboard import bp
 from survey_app.dashboard import presenters
@@ -29,7 +29,7 @@ def channels():
     if filters.campaign is None:
         return render_template("dashboard/empty.html")
     results = load_results(filters)
-    report = channel_report(db.session, results, DEFAULT_MARGIN)
+    report = channel_report(db.session, results, results.rulebook.rules.channel_margin)
     names = {c.id: c.name for c in results.communes}
     form = next((f for f in results.forms if f.code == filters.form_code), None) or (
         next((f for f in results.forms if f.code == "PKS07"), None)
@@ -48,6 +48,6 @@ def channels():
                           report.qr_rates.get(form.code), words))
     return render_template(
         "dashboard/channels.html", **page_context(filters, results), report=report,
-        names=names, form=form, funnel=funnel,
+        names=names, form=form, funnel=funnel, margin_text=percent_text(report.margin),
         listed=[g for g in report.gaps if g.listed],
         compared=[g for g in report.gaps if g.difference is not None])

@@ -110,9 +110,11 @@ def export_csv_job(run: job_queue.Run) -> job_queue.Output:
         privacy.check_row_export(run.session, results, chosen_form(results, filters.form_code),
                                  run.user.role)
     include_text = results_service.may_read_free_text(run.user)
+    include_reasons = results_service.may_read_flag_reasons(run.user)
     if filters.form_code is None:
         run.progress.start("writing")
-        archive = exports.responses_zip(run.session, results, allowed, include_text, left_out)
+        archive = exports.responses_zip(run.session, results, allowed, include_text, left_out,
+                                       include_reasons)
         data = b"".join(exports.read_and_close(archive))
         with unit_of_work(run.session):
             exports.log_export(run.session, "zip", run.user, results,
@@ -122,7 +124,8 @@ def export_csv_job(run: job_queue.Run) -> job_queue.Output:
     (form,) = allowed
     run.progress.start("writing", exports.count_responses(run.session, results, form))
     out = io.StringIO()
-    lines = exports.responses_csv(run.session, results, form, include_text=include_text)
+    lines = exports.responses_csv(run.session, results, form, include_text=include_text,
+                                  include_reasons=include_reasons)
     out.write(next(lines))
     for line in run.progress.track(lines):
         out.write(line)

@@ -308,7 +308,8 @@ def export_csv():
         flash(describe(error), "error")
         return redirect(url_for(".index", **request.args.to_dict()))
     rows = exports.responses_csv(db.session, results, form,
-                                 include_text=results_service.may_read_free_text(current_user))
+                                 include_text=results_service.may_read_free_text(current_user),
+                                 include_reasons=results_service.may_read_flag_reasons(current_user))
     with unit_of_work(db.session):
         exports.log_export(db.session, "csv", current_user, results, form.code)
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
@@ -337,7 +338,8 @@ def export_zip():
             flash(why, "error")
         return redirect(url_for(".index", **request.args.to_dict()))
     archive = exports.responses_zip(
-        db.session, results, allowed, results_service.may_read_free_text(current_user), left_out)
+        db.session, results, allowed, results_service.may_read_free_text(current_user), left_out,
+        results_service.may_read_flag_reasons(current_user))
     with unit_of_work(db.session):
         exports.log_export(db.session, "zip", current_user, results,
                            ",".join(f.code for f in allowed))

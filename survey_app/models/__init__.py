@@ -14,6 +14,10 @@ from survey_app.models.form_versions import FormVersion
 from survey_app.models.imports import ImportBatch
 from survey_app.models.imports import ImportRow
 from survey_app.models.imports import ImportStatus
+from survey_app.models.integrity import FlagReview
+from survey_app.models.integrity import FlagReviewItem
+from survey_app.models.integrity import ReviewDecision
+from survey_app.models.integrity import UsedTicket
 from survey_app.models.jobs import Job
 from survey_app.models.jobs import JobStatus
 from survey_app.models.recognition import Decision
@@ -55,6 +59,8 @@ __all__ = [
     "DossierScore",
     "DossierState",
     "Evidence",
+    "FlagReview",
+    "FlagReviewItem",
     "Form",
     "FormVersion",
     "Grouping",
@@ -72,9 +78,11 @@ __all__ = [
     "Response",
     "ResponseTally",
     "RetiredToken",
+    "ReviewDecision",
     "Role",
     "RulebookVersion",
     "SurveyorAssignment",
+    "UsedTicket",
     "User",
     "WindowChange",
 ]

@@ -16,6 +16,7 @@ from survey_app.orm import UTCDateTime
 
 #: What a call-back can find; "not_interviewed" is a fabrication.
 BACK_CHECK_RESULTS = ("confirmed", "answers_differ", "not_interviewed", "not_reached")
+FABRICATED = "not_interviewed"
 
 
 class BackCheck(db.Model):

@@ -30,6 +30,9 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     #: Made by ``flask demo load``, which refuses a database holding any other campaign.
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: When its device and network keys were dropped after it closed (docs/PRIVACY.md):
+    #: from then on its flags are final.
+    keys_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     province: Mapped[Province] = relationship()
     forms: Mapped[list["CampaignForm"]] = relationship(

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -27,7 +28,18 @@ class Channel(enum.Enum):
 class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
-        Index("ix_responses_campaign_commune_form", "campaign_id", "commune_id", "form_id"),
+        # The integrity rules count a commune form's earlier QR responses as one arrives
+        # (services/intake/flags.py), from the index alone; its first three columns serve
+        # every read of a commune form's responses. The key indexes hold QR responses only:
+        # other channels' inserts do not maintain them.
+        Index("ix_responses_commune_form_received", "campaign_id", "commune_id", "form_id",
+              "channel", "received_at"),
+        Index("ix_responses_device_key", "device_key", "campaign_id", "commune_id", "form_id",
+              "received_at", postgresql_where=text("device_key IS NOT NULL"),
+              sqlite_where=text("device_key IS NOT NULL")),
+        Index("ix_responses_network_key", "network_key", "campaign_id", "commune_id", "form_id",
+              "received_at", postgresql_where=text("network_key IS NOT NULL"),
+              sqlite_where=text("network_key IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +65,14 @@ class Response(db.Model):
     #: Suspicious responses are flagged, never deleted, and left out of the headline.
     is_flagged: Mapped[bool] = mapped_column(default=False)
     flag_reason: Mapped[str | None] = mapped_column(String(200))
+    #: QR signals (docs/PRIVACY.md): a random anonymous device id from a first-party cookie,
+    #: a keyed hash of the network prefix (never the address), a staff session in the same
+    #: browser, a filled honeypot, the positions picked on the choice questions.
+    device_key: Mapped[str | None] = mapped_column(String(32))
+    network_key: Mapped[str | None] = mapped_column(String(32))
+    staff_session: Mapped[bool] = mapped_column(default=False)
+    honeypot: Mapped[bool] = mapped_column(default=False)
+    answer_pattern: Mapped[str | None] = mapped_column(String(200))
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
 
+from flask import current_app
 from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -21,6 +21,7 @@ from survey_app.services.intake import live_links
 from survey_app.services.intake.live_links import LiveLink
 from survey_app.services.intake.live_links import PublishedVersion
 from survey_app.services.intake.live_links import current_opening
+from survey_app.services.intake.signals import issue_ticket
 from survey_app.web_security import csp_nonce
 
 
@@ -74,8 +75,10 @@ def render_questions(version: PublishedVersion, answers: dict, errors: dict) -> 
 
 
 def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, errors=None,
-                submission_id=None, status=200, alert=None, csrf_token=None, opened_at=None,
-                nonce=None):
+                submission_id=None, status=200, alert=None, csrf_token=None, ticket=None,
+                device=None, nonce=None):
+    """The form page. A page sent back for one more tap passes the ticket it came with (or
+    a reissued one) and the device id it carried."""
     errors = {qid: describe(error) for qid, error in (errors or {}).items()}
     return render_template(
         "public/form.html",
@@ -86,7 +89,8 @@ def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, erro
         errors=errors,
         csrf_token=csrf_token or generate_csrf(),
         submission_id=submission_id or str(uuid.uuid4()),
-        opened_at=opened_at or int(time.time()),
+        ticket=ticket or issue_ticket(secret(), link.point_id),
+        device=device or "",
         script_nonce=nonce or csp_nonce(),
         alert=alert,
     ), status
@@ -95,17 +99,22 @@ def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, erro
 #: Stand-ins for what differs between two openings of the same blank form: the page is
 #: rendered once per link and language with these in it, and each opening fills them in.
 _BLANKS = {name: f"blank{secrets.token_hex(12)}"
-           for name in ("csrf", "submission", "opened", "nonce")}
+           for name in ("csrf", "submission", "ticket", "device", "nonce")}
 
 
-def blank_form(link: LiveLink) -> str:
+def secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def blank_form(link: LiveLink, device: str) -> str:
     """A blank form for ``link``: the cached page with a new CSRF token, submission id,
-    opening time and script nonce. The same HTML render_form gives, without rendering it
-    every time."""
+    ticket, the browser's signed device id and a script nonce. The same HTML render_form
+    gives, without rendering it every time."""
     page = live_links.cache().page(link, str(get_locale()), lambda: render_form(
         link, link.version, csrf_token=_BLANKS["csrf"], submission_id=_BLANKS["submission"],
-        opened_at=_BLANKS["opened"], nonce=_BLANKS["nonce"])[0])
+        ticket=_BLANKS["ticket"], device=_BLANKS["device"], nonce=_BLANKS["nonce"])[0])
     return (page.replace(_BLANKS["csrf"], generate_csrf())
             .replace(_BLANKS["submission"], str(uuid.uuid4()))
-            .replace(_BLANKS["opened"], str(int(time.time())))
+            .replace(_BLANKS["ticket"], issue_ticket(secret(), link.point_id))
+            .replace(_BLANKS["device"], device)
             .replace(_BLANKS["nonce"], csp_nonce()))

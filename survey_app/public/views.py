@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from pathlib import Path
 
 from flask import Response
 from flask import current_app
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -18,8 +19,10 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import TooManyRequests
 from wtforms.validators import ValidationError
 
+from survey_app.clock import now_utc
 from survey_app.clock import today_in_vietnam
 from survey_app.database import DatabaseBusy
+from survey_app.database import read_connection
 from survey_app.database import write_transaction
 from survey_app.errors import busy_retry_after
 from survey_app.errors import retry_after
@@ -43,9 +46,18 @@ from survey_app.services.intake.live_links import LiveLink
 from survey_app.services.intake.live_links import PublishedVersion
 from survey_app.services.intake.live_links import live_link
 from survey_app.services.intake.scan_counts import record_scan
+from survey_app.services.intake.signals import QrSignals
+from survey_app.services.intake.signals import Ticket
+from survey_app.services.intake.signals import device_key
+from survey_app.services.intake.signals import issue_ticket
+from survey_app.services.intake.signals import network_key
+from survey_app.services.intake.signals import new_device
+from survey_app.services.intake.signals import read_ticket
+from survey_app.services.intake.signals import seconds_to_complete
 from survey_app.services.intake.take import AnswerErrors
 from survey_app.services.intake.take import Conflict
 from survey_app.services.intake.take import Submission
+from survey_app.services.intake.take import TicketRefused
 from survey_app.services.intake.take import choose_version
 from survey_app.services.intake.take import take
 from survey_app.services.intake.take import valid_submission_id
@@ -88,7 +100,10 @@ def form(token: str):
     link = open_link(token)
     if link is not None:
         record_scan(link.point_id)
-        return blank_form(link)
+        signed = request.cookies.get(DEVICE_COOKIE)
+        if device_key(secret(), signed) is None:
+            signed = new_device(secret())
+        return keep_device(make_response(blank_form(link, signed)), signed)
     found = find_point(db.session, token)
     if found.point is not None:
         record_scan(found.point.id)
@@ -113,31 +128,45 @@ def submit(token: str):
                              link.version)
     raw, unclean = answers_sent(version)
     submission_id = valid_submission_id(request.form.get("submission_id"))
+    device = sent_device()
+    ticket = read_ticket(secret(), request.form.get("ticket"), link.point_id)
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         # An expired page on a slow phone: keep every answer and ask for one more tap.
-        return render_form(link, version, answers=kept(raw), submission_id=submission_id,
-                           status=400, alert=_("Your session expired. Your answers are kept: "
-                                               "please press Send again."))
+        return one_more_tap(link, version, raw, submission_id, device,
+                            ticket_sent() if isinstance(ticket, Ticket) else None)
+    if not isinstance(ticket, Ticket):
+        # No ticket, or an expired, forged or another point's one: the same page as an
+        # expired session, with a new ticket (whose time to complete stays unknown).
+        return one_more_tap(link, version, raw, submission_id, device)
     if unclean:
         return render_form(link, version, answers=kept(raw), submission_id=submission_id,
-                           status=422, alert=_("Some answers held characters that cannot "
-                                               "be stored (invisible control characters). "
-                                               "They were taken out: please check your "
-                                               "answers, then press Send again."))
+                           ticket=ticket_sent(), device=device, status=422,
+                           alert=_("Some answers held characters that cannot be stored "
+                                   "(invisible control characters). They were taken out: "
+                                   "please check your answers, then press Send again."))
     submission = Submission(
         submission_id=submission_id, campaign_id=link.campaign_id, commune_id=link.commune_id,
         channel=Channel.qr, answers=raw, collection_point_id=link.point_id,
-        duration_seconds=elapsed_seconds(request.form.get("opened_at")))
+        duration_seconds=seconds_to_complete(ticket, now_utc()),
+        signals=QrSignals(
+            ticket_id=ticket.id, device_key=device_key(secret(), device),
+            network_key=network_key(secret(), link.campaign_id, request.remote_addr),
+            # The session cookie is read for the CSRF check anyway; no account is loaded.
+            staff_session="_user_id" in session,
+            honeypot=bool(request.form.get("website", "").strip())))
     try:
         # A transaction of its own that takes the write lock for the insert alone: the unique
-        # submission id, not any read before it, keeps a resend from being stored twice.
-        outcome = take(submission, version, lambda: write_transaction(db.engine))
+        # submission id, not any read before it, keeps a resend from being stored twice. The
+        # integrity rules read before it, on a connection of their own.
+        outcome = take(submission, version, lambda: write_transaction(db.engine),
+                       reads=lambda: read_connection(db.engine))
     except DatabaseBusy:
         # Nothing was stored, and the same submission id makes one more tap safe.
         current_app.logger.exception("submission not stored, database unavailable")
         page, status = render_form(link, version, answers=kept(raw), submission_id=submission_id,
+                                   ticket=ticket_sent(), device=device,
                                    status=503, alert=_("The system is very busy right now. "
                                                        "Your answers are kept: please wait a "
                                                        "moment, then press Send again."))
@@ -149,12 +178,60 @@ def submit(token: str):
               "stored again. To answer once more, please open the form from the QR code again."),
             409,
         )
+    if isinstance(outcome, TicketRefused):
+        # A page sent twice with new submission ids (a script re-posting one page): like an
+        # expired page, and nothing stored.
+        return one_more_tap(link, version, raw, submission_id, device)
     if isinstance(outcome, AnswerErrors) or submission_id is None:
         errors = outcome.errors if isinstance(outcome, AnswerErrors) else {}
         return render_form(link, version, answers=kept(raw), errors=errors,
+                           ticket=ticket_sent(), device=device,
                            submission_id=submission_id, status=422,
                            alert=_("Some answers need your attention. They are marked below."))
-    return redirect(url_for("public.thanks", token=token), code=303)
+    # Flagged or not, the same thanks (docs/INTEGRITY.md: flag, never delete, never tell).
+    return keep_device(redirect(url_for("public.thanks", token=token), code=303), device)
+
+
+#: The browser's signed anonymous device id (docs/PRIVACY.md), for the public pages only.
+DEVICE_COOKIE = "qr_device"
+DEVICE_COOKIE_DAYS = 400
+
+
+def secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def keep_device(response, signed: str | None):
+    if signed and request.cookies.get(DEVICE_COOKIE) != signed:
+        response.set_cookie(DEVICE_COOKIE, signed, max_age=DEVICE_COOKIE_DAYS * 86400,
+                            path="/f/", httponly=True, samesite="Lax",
+                            secure=bool(current_app.config["HTTPS"]))
+    return response
+
+
+def sent_device() -> str | None:
+    """The signed device id the page carried (from local storage, if the cookie was
+    cleared), else the cookie's; None when neither is ours."""
+    for signed in (request.form.get("device"), request.cookies.get(DEVICE_COOKIE)):
+        if device_key(secret(), signed) is not None:
+            return signed
+    return None
+
+
+def ticket_sent() -> str | None:
+    """The ticket the page came with, given back on a page that asks for a correction: it
+    is still unused, and keeps the time to complete."""
+    value = request.form.get("ticket")
+    return value if value and len(value) < 200 and is_clean(value) else None
+
+
+def one_more_tap(link: LiveLink, version: PublishedVersion, raw: dict, submission_id,
+                 device: str | None, ticket: str | None = None):
+    return render_form(link, version, answers=kept(raw), submission_id=submission_id,
+                       ticket=ticket or issue_ticket(secret(), link.point_id, reissued=True),
+                       device=device, status=400,
+                       alert=_("Your session expired. Your answers are kept: please press "
+                               "Send again."))
 
 
 @bp.errorhandler(TooManyRequests)
@@ -170,19 +247,11 @@ def too_many_requests(error: TooManyRequests):
                              link.version)
     raw, _unclean = answers_sent(version)
     page, status = render_form(
-        link, version, answers=kept(raw), status=429,
+        link, version, answers=kept(raw), status=429, ticket=ticket_sent(), device=sent_device(),
         submission_id=valid_submission_id(request.form.get("submission_id")),
         alert=_("Many answers are arriving from your network right now. Your answers are "
                 "kept: please wait a minute, then press Send again."))
     return page, status, retry
-
-
-def elapsed_seconds(opened_at: str | None) -> int | None:
-    try:
-        seconds = int(time.time()) - int(opened_at or "")
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds <= 7 * 24 * 3600 else None
 
 
 @bp.get("/f/<token>/cam-on")

@@ -106,6 +106,11 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("dashboard.export_zip", "GET"): staff(**READER_PAGES),
     ("dashboard.suggestions", "GET"): staff(steering=OK, official=OK),
     ("dashboard.suggestions_csv", "GET"): staff(steering=OK, official=OK),
+    # Integrity of QR responses: the committee and groupings look, the committee decides.
+    ("dashboard.integrity_index", "GET"): staff(steering=OK, grouping=OK),
+    ("dashboard.integrity_recompute", "POST"): staff(steering=OK),
+    ("dashboard.integrity_commune", "GET"): staff(steering=PROVINCE, grouping=OWN_ONLY),
+    ("dashboard.integrity_decide", "POST"): staff(steering=PROVINCE),
     # The JSON API: the dashboard's readers, scoped; 401 rather than a sign-in redirect.
     ("api.campaigns", "GET"): staff(**READER_PAGES),
     ("api.summary", "GET"): staff(**dict.fromkeys(READER_PAGES, CAMPAIGN)),
@@ -134,6 +139,8 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("admin.audit", "GET"): staff(steering=OK),
     ("admin.rulebooks", "GET"): staff(),
     ("admin.rulebooks_save", "POST"): staff(),
+    ("admin.integrity_rules", "GET"): staff(),
+    ("admin.integrity_rules_save", "POST"): staff(),
     ("admin.assignments", "GET"): staff(),
     ("admin.assignments_save", "POST"): staff(),
     ("admin.assignments_reset", "POST"): staff(),

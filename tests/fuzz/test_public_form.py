@@ -52,13 +52,13 @@ ANSWER = st.one_of(
 
 @fuzz_settings(60)
 @given(answers=st.dictionaries(st.sampled_from(QUESTIONS), ANSWER, max_size=4),
-       keep_valid=st.integers(0, 3).map(bool), version_id=FIELD, opened_at=FIELD,
+       keep_valid=st.integers(0, 3).map(bool), version_id=FIELD, ticket=FIELD,
        csrf_token=CSRF, submission_id=SUBMISSION_ID)
 def test_random_answers_get_a_page_and_store_whole_or_nothing(
-        client, point, page_fields, answers, keep_valid, version_id, opened_at, csrf_token,
+        client, point, page_fields, answers, keep_valid, version_id, ticket, csrf_token,
         submission_id):
     fields = MultiDict({**page_fields, "submission_id": str(uuid.uuid4())})
-    for name, value in (("version_id", version_id), ("opened_at", opened_at),
+    for name, value in (("version_id", version_id), ("ticket", ticket),
                         ("csrf_token", csrf_token), ("submission_id", submission_id)):
         if value is not None:
             fields[name] = value

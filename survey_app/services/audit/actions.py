@@ -39,3 +39,6 @@ class Action(StrEnum):
     CAMPAIGN_TARGETS_SET = "campaign_targets_set"
     FORM_RETIRED = "form_retired"
     FORM_RESTORED = "form_restored"
+    FLAGS_REVIEWED = "flags_reviewed"
+    FLAGS_RECOMPUTED = "flags_recomputed"
+    TRUST_KEYS_DROPPED = "trust_keys_dropped"

@@ -33,6 +33,8 @@ from survey_app.models import User
 from survey_app.models.back_checks import BACK_CHECK_RESULTS
 from survey_app.services.audit import trail
 from survey_app.services.audit.actions import Action
+from survey_app.services.results.integrity import apply_fabrication
+from survey_app.services.results.rulebooks import rulebook_for
 
 #: The channels of field staff: what a surveyor did or typed in.
 FIELD_CHANNELS = (Channel.field, Channel.paper, Channel.import_)
@@ -198,6 +200,13 @@ def record_result(session: Session, actor: User, back_check_id: int, result: str
     check.result, check.note = result, note.strip() or None
     check.recorded_by_id, check.recorded_at = actor.id, now_utc()
     session.flush()
+    # A fabrication puts every sheet of that surveyor before the committee, as one group
+    # (a result changed back takes the flag off again).
+    campaign = session.get(Campaign, check.campaign_id)
+    surveyor_id = session.scalar(
+        select(Response.entered_by_id).where(Response.id == check.response_id))
+    flagged = apply_fabrication(session, campaign.id, surveyor_id,
+                                rulebook_for(session, campaign.province_id).rules.integrity)
     trail.record(session, actor, Action.BACK_CHECK_RECORDED, target=("back_check", check.id),
-                 response_id=check.response_id, result=result)
+                 response_id=check.response_id, result=result, sheets_changed=flagged)
     return check

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from typing import Protocol
 
 from sqlalchemy import insert
@@ -27,6 +29,7 @@ from survey_app.database import copy_rows
 from survey_app.models import Answer
 from survey_app.models import Channel
 from survey_app.models import Response
+from survey_app.models import UsedTicket
 
 
 class StoredVersion(Protocol):
@@ -44,6 +47,10 @@ class StoredVersion(Protocol):
 
 class SubmissionConflict(Exception):
     """The submission id was already used for different answers."""
+
+
+class TicketUsed(Exception):
+    """The form ticket was already used by another submission: nothing is stored."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,11 @@ _INSERT = {
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 _INSERT_ANSWERS = insert(Answer.__table__)
+_USE_TICKET = {
+    name: dialect.insert(UsedTicket.__table__).on_conflict_do_nothing()
+    .returning(UsedTicket.__table__.c.ticket_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def store_response(
@@ -80,10 +92,17 @@ def store_response(
     collection_point_id: int | None = None,
     entered_by_id: int | None = None,
     duration_seconds: int | None = None,
+    signals: Mapping[str, Any] | None = None,
+    ticket_id: str | None = None,
 ) -> Stored:
     """Insert a response and its answers unless this submission id is already stored.
 
+    ``signals`` are further columns (a QR response's signals and flags); ``ticket_id`` the
+    form ticket a new response uses up.
+
     :raises SubmissionConflict: the id is stored with different answers.
+    :raises TicketUsed: the ticket was used by another submission (the caller's transaction
+        rolls back, so nothing of this one stays).
     """
     digest = content_hash(version.id, commune_id, answers)
     satisfaction = answers.get(version.parsed.satisfaction_question)
@@ -99,6 +118,7 @@ def store_response(
         "content_hash": digest,
         "satisfaction_answer": satisfaction if isinstance(satisfaction, str) else None,
         "duration_seconds": duration_seconds,
+        **(signals or {}),
     }
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     response_id = session.execute(_INSERT[dialect.name], values).scalar()
@@ -118,6 +138,10 @@ def store_response(
     ]
     if rows:
         session.execute(_INSERT_ANSWERS, rows)
+    if ticket_id is not None and session.execute(
+            _USE_TICKET[dialect.name], {"ticket_id": ticket_id, "response_id": response_id}
+    ).scalar() is None:
+        raise TicketUsed(ticket_id)
     return Stored(response_id, created=True)
 
 

@@ -27,14 +27,19 @@ from sqlalchemy.orm import Session
 
 from forms import validate_answers
 from forms.validate import AnswerError
+from survey_app.clock import now_utc
 from survey_app.database import after_commit
 from survey_app.inputs import valid_id
 from survey_app.models import Channel
 from survey_app.models import FormVersion
+from survey_app.services.intake.flags import judge
+from survey_app.services.intake.flags import positions
 from survey_app.services.intake.live_links import PublishedVersion
+from survey_app.services.intake.signals import QrSignals
 from survey_app.services.intake.store import NewResponse
 from survey_app.services.intake.store import StoredVersion
 from survey_app.services.intake.store import SubmissionConflict
+from survey_app.services.intake.store import TicketUsed
 from survey_app.services.intake.store import store_response
 from survey_app.services.intake.store import store_responses
 
@@ -60,6 +65,8 @@ class Submission:
     collection_point_id: int | None = None
     entered_by_id: int | None = None
     duration_seconds: int | None = None
+    #: A QR response's signals (services/intake/signals.py): the integrity rules apply to it.
+    signals: QrSignals | None = None
 
 
 class Outcome:
@@ -84,6 +91,11 @@ class Conflict(Outcome):
 
 
 @dataclass(frozen=True)
+class TicketRefused(Outcome):
+    """The form ticket was used by another submission; nothing was stored."""
+
+
+@dataclass(frozen=True)
 class AnswerErrors(Outcome):
     """The answers do not fit the questions; nothing was stored."""
 
@@ -96,8 +108,13 @@ class Unidentified(Outcome):
 
 
 def take(submission: Submission, version: StoredVersion | None,
-         transaction: Transaction) -> Outcome:
-    """Validate ``submission`` against ``version`` and store it once, in ``transaction``."""
+         transaction: Transaction, reads: Transaction | None = None) -> Outcome:
+    """Validate ``submission`` against ``version`` and store it once, in ``transaction``.
+
+    A QR response's integrity rules read the commune form's earlier responses: in ``reads``
+    when given, so that SQLite's write lock is held for the insert alone (what was committed
+    when the response arrived is judged; a recomputation sees every response, docs/
+    INTEGRITY.md); else in ``transaction``."""
     if version is None:
         return Unidentified()
     checked = validate_answers(version.parsed, submission.answers)
@@ -105,8 +122,14 @@ def take(submission: Submission, version: StoredVersion | None,
         return AnswerErrors(checked.errors)
     if submission.submission_id is None:
         return Unidentified()
+    extra = None
+    if submission.signals is not None and reads is not None:
+        with reads() as connection:
+            extra = qr_signals(connection, submission, version, checked.answers)
     try:
         with transaction() as connection:
+            if submission.signals is not None and extra is None:
+                extra = qr_signals(connection, submission, version, checked.answers)
             stored = store_response(
                 connection,
                 submission_id=submission.submission_id,
@@ -118,14 +141,36 @@ def take(submission: Submission, version: StoredVersion | None,
                 collection_point_id=submission.collection_point_id,
                 entered_by_id=submission.entered_by_id,
                 duration_seconds=submission.duration_seconds,
+                signals=extra,
+                ticket_id=submission.signals.ticket_id if submission.signals else None,
             )
             if stored.created:
                 after_commit(connection, partial(response_stored.send, submission.channel))
     except SubmissionConflict:
         return Conflict()
+    except TicketUsed:
+        return TicketRefused()
     if stored.created:
         return Stored(stored.response_id)
     return IdenticalResend(stored.response_id)
+
+
+def qr_signals(connection: Session | Connection, submission: Submission,
+               version: StoredVersion, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns a QR response's signals and the integrity rules' verdict add."""
+    signals = submission.signals
+    pattern = positions(version.parsed, answers)
+    at = now_utc()
+    verdict = judge(
+        connection, campaign_id=submission.campaign_id, commune_id=submission.commune_id,
+        form_id=version.form_id, version_id=version.id, definition=version.parsed,
+        pattern=pattern, at=at, duration_seconds=submission.duration_seconds,
+        device_key=signals.device_key, network_key=signals.network_key,
+        staff_session=signals.staff_session, honeypot=signals.honeypot)
+    return {"received_at": at, "device_key": signals.device_key,
+            "network_key": signals.network_key, "staff_session": signals.staff_session,
+            "honeypot": signals.honeypot, "answer_pattern": pattern,
+            "is_flagged": verdict.excluded, "flag_reason": verdict.flag_reason}
 
 
 def valid_submission_id(value: str | None) -> str | None:

@@ -163,23 +163,26 @@ def count_columns(version, answer, flagged, responses, pairs: frozenset[tuple[in
 
 
 def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
-                 until: date | None, pairs: frozenset[tuple[int, str]], *keys):
+                 until: date | None, pairs: frozenset[tuple[int, str]], *keys,
+                 include_flagged: bool = False):
     """SELECT ``keys`` (default: commune and form) and the four sums, grouped by the keys.
 
     Without ``until`` and with the default keys it reads the roll-up; otherwise it groups
-    the responses (received before the end of ``until``, if given).
+    the responses (received before the end of ``until``, if given). ``include_flagged``
+    counts flagged responses as valid (the figures as they would be without the flags).
     """
     if until is None and not keys:
         t = ResponseTally
         keys = (t.commune_id, t.form_id)
+        flag = literal(False) if include_flagged else t.is_flagged
         return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
-                                            t.is_flagged, t.responses, pairs)).where(
+                                            flag, t.responses, pairs)).where(
             t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
             t.form_id.in_(form_ids)).group_by(*keys)
     keys = keys or (Response.commune_id, Response.form_id)
     query = select(*keys, *count_columns(
         Response.form_version_id, func.coalesce(Response.satisfaction_answer, ""),
-        Response.is_flagged, literal(1), pairs)).where(
+        literal(False) if include_flagged else Response.is_flagged, literal(1), pairs)).where(
         Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
         Response.form_id.in_(form_ids)).group_by(*keys)
     if until is not None:
@@ -189,14 +192,16 @@ def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
 
 def fetch_counts(
     session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
-    pairs: frozenset[tuple[int, str]], until: date | None = None,
+    pairs: frozenset[tuple[int, str]], until: date | None = None, *,
+    include_flagged: bool = False,
 ) -> dict[tuple[int, str], analytics.SampleCount]:
     """Valid, satisfied, flagged and unanswered responses per (commune, form code).
 
     The database sums (a read of the roll-up, or one GROUP BY over the responses for a date
     in the past); which answers count as satisfied comes from analytics.
     """
-    query = count_source(campaign_id, commune_ids, list(codes), until, pairs)
+    query = count_source(campaign_id, commune_ids, list(codes), until, pairs,
+                         include_flagged=include_flagged)
     return {
         (commune_id, codes[form_id]): analytics.SampleCount(int(v), int(s), int(f), int(u))
         for commune_id, form_id, v, s, f, u in session.execute(query)
@@ -248,6 +253,9 @@ class CampaignResults:
     commune_ids: Select
     computed_on: date
     until: date | None = None
+    #: The same figures with the flagged responses counted (docs/INTEGRITY.md); the
+    #: evaluation itself when none is flagged.
+    with_flagged: analytics.Evaluation | None = None
 
     @property
     def as_of(self) -> date:
@@ -280,9 +288,12 @@ def campaign_results(
     pairs = analytics.satisfied_pairs(specs, rulebook.rules)
     counts = fetch_counts(session, campaign.id, ids, codes, pairs, until) if codes else {}
     evaluation = analytics.evaluate_counts(communes, specs, counts, rulebook.rules)
+    with_flagged = evaluation if not evaluation.flagged else analytics.evaluate_counts(
+        communes, specs, fetch_counts(session, campaign.id, ids, codes, pairs, until,
+                                      include_flagged=True), rulebook.rules)
     return CampaignResults(campaign, rulebook, tuple(forms), tuple(specs), tuple(communes),
                            grouping_names(session, campaign.province_id), evaluation, ids,
-                           today_in_vietnam(), until)
+                           today_in_vietnam(), until, with_flagged)
 
 
 def grouping_names(session: Session, province_id: int) -> dict[int | None, str]:
@@ -359,3 +370,8 @@ FREE_TEXT_ROLES = (Role.steering, Role.admin)
 
 def may_read_free_text(user) -> bool:
     return user.role in FREE_TEXT_ROLES
+
+
+def may_read_flag_reasons(user) -> bool:
+    """Never the commune's own officials, so that nobody can probe the rules (docs/INTEGRITY.md)."""
+    return user.role is not Role.commune_official

@@ -204,6 +204,11 @@ def province_sheet(book, results: CampaignResults, note: str, label: str) -> Non
     sheet.row(_("Communes still needed to reach the target"), overall.needed)
     sheet.row(_("Valid responses"), results.evaluation.valid)
     sheet.row(_("Flagged responses (left out)"), results.evaluation.flagged)
+    with_flagged = (results.with_flagged or results.evaluation).overall
+    sheet.row(_("Share meeting the standard with the flagged responses counted"),
+              ratio(with_flagged.share), percent=(1,))
+    sheet.row(_("Communes meeting the standard with the flagged responses counted"),
+              with_flagged.meets)
 
 
 def grouping_sheet(book, results: CampaignResults, note: str) -> None:
@@ -224,7 +229,10 @@ def commune_sheet(book, results: CampaignResults, note: str) -> None:
         _("Commune code"), _("Commune"), _("Grouping"), _("Status"), _("Forms below threshold"),
         _("Responses still missing"), _("Valid responses"), _("Flagged responses"),
         *[_("%(form)s satisfaction", form=code) for code in codes],
-    ], [12, 30, 24, 20, 22, 28, 12, 12, *[12] * len(codes)])
+        _("Status with the flagged responses counted"),
+    ], [12, 30, 24, 20, 22, 28, 12, 12, *[12] * len(codes), 20])
+    with_flagged = {s.commune.id: s.status
+                    for s in (results.with_flagged or results.evaluation).statuses}
     for status in results.evaluation.statuses:
         rates = {r.form_code: ratio(r.rate) for r in status.forms}
         sheet.row(
@@ -233,6 +241,7 @@ def commune_sheet(book, results: CampaignResults, note: str) -> None:
             ", ".join(status.failing_forms),
             ", ".join(f"{code}: {n}" for code, n in status.missing),
             status.valid, status.flagged, *[rates.get(code) for code in codes],
+            status_text(with_flagged[status.commune.id]),
             percent=tuple(range(8, 8 + len(codes))),
         )
 
@@ -305,10 +314,13 @@ def defuse(value: str) -> str:
 
 
 def responses_csv(
-    session: Session, results: CampaignResults, form: CampaignFormInfo, include_text: bool
+    session: Session, results: CampaignResults, form: CampaignFormInfo, include_text: bool,
+    include_reasons: bool,
 ) -> Iterator[str]:
     """The form's responses in scope, one row each, without anything that identifies them:
-    no ids, no time of day, no collection point or surveyor; free text only if allowed.
+    no ids, no time of day, no collection point or surveyor; free text only if allowed; the
+    integrity rules' reasons only if allowed (never to the commune's own officials, so that
+    nobody can probe the rules: docs/INTEGRITY.md).
 
     The scope is read now, not when the rows stream: by then the request's session (and the
     campaign loaded in it) may be gone."""
@@ -318,11 +330,11 @@ def responses_csv(
                  if include_text or not q.kind.free_text] if definition else []
     # Each commune under the name it had when the campaign began (docs/UNITS.md).
     names = {commune.id: commune.name for commune in results.communes}
-    return csv_lines(session, scope, form, questions, names)
+    return csv_lines(session, scope, form, questions, names, include_reasons)
 
 
 def csv_lines(session: Session, scope: tuple, form: CampaignFormInfo,
-              questions: list, names: dict[int, str]) -> Iterator[str]:
+              questions: list, names: dict[int, str], include_reasons: bool) -> Iterator[str]:
     numbers = form.definition.numbers if form.definition else {}
     yield "\ufeff" + line([
         _("Row number"), _("Commune code"), _("Commune"), _("Grouping"), _("Form"), _("Version"),
@@ -345,7 +357,8 @@ def csv_lines(session: Session, scope: tuple, form: CampaignFormInfo,
                 defuse(row.grouping or ""), form.code,
                 str(row.version), channel_text(row.channel),
                 row.received_at.astimezone(VIETNAM).strftime("%d/%m/%Y"),
-                _("yes") if row.is_flagged else _("no"), defuse(row.flag_reason or ""),
+                _("yes") if row.is_flagged else _("no"),
+                defuse(row.flag_reason or "") if include_reasons else "",
                 *[defuse("; ".join(q.option_label(v) for v in given.get(q.id, [])))
                   for q in questions],
             ])
@@ -364,7 +377,8 @@ def count_responses(session: Session, results: CampaignResults, form: CampaignFo
 
 def responses_zip(session: Session, results: CampaignResults,
                   forms: list[CampaignFormInfo], include_text: bool,
-                  left_out: list[tuple[str, str]]) -> tempfile.SpooledTemporaryFile:
+                  left_out: list[tuple[str, str]],
+                  include_reasons: bool) -> tempfile.SpooledTemporaryFile:
     """Every form's responses in one ZIP, one CSV per form (their questions differ), plus a
     note naming each form left out and why. Spooled to disk past a few megabytes."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (streamed, then closed)
@@ -372,7 +386,7 @@ def responses_zip(session: Session, results: CampaignResults,
         for form in forms:
             name = attachment_name(results, "csv", form.code)
             with archive.open(name, "w", force_zip64=True) as member:
-                for text in responses_csv(session, results, form, include_text):
+                for text in responses_csv(session, results, form, include_text, include_reasons):
                     member.write(text.encode("utf-8"))
         if left_out:
             note = "\r\n".join(f"{code}: {why}" for code, why in left_out)

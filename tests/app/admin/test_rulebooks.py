@@ -24,6 +24,7 @@ def fields(**override) -> dict:
     data = {
         "scope": "global", "target_percent": "60", "deadline": "2026-12-31",
         "threshold_percent": "80", "min_responses": "30", "note": "Quyết định số 12/QĐ-BCĐ",
+        "channel_margin_percent": "10",
         "staff_PKS01": "70", "satisfied_PKS01": ["rat_hai_long", "hai_long"],
         "satisfied_PKS05": ["rat_hai_long", "hai_long"],
     }

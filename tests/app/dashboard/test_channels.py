@@ -56,3 +56,20 @@ def test_commune_officials_and_field_staff_may_not_look(channel_world, login):
         reply = login(role, PASSWORD).get(
             f"/bang-dieu-khien/kenh?campaign={channel_world.campaign.id}")
         assert reply.status_code == 403, role
+
+
+def test_the_margin_is_the_rulebooks(channel_world, login):
+    """A difference of 35 points is listed under a 10-point margin, not under a 40-point
+    one saved as a new rulebook version."""
+    from tests.app.admin.test_rulebooks import fields
+
+    url = f"/bang-dieu-khien/kenh?campaign={channel_world.campaign.id}&form=PKS05"
+    steering = login("steering", PASSWORD)
+    assert "quá 10 điểm phần trăm" in steering.get(url).get_data(as_text=True)
+    reply = login("admin", PASSWORD).post("/quan-tri/bo-quy-tac",
+                                          data=fields(channel_margin_percent="40"))
+    assert reply.status_code == 303
+    html = login("steering", PASSWORD).get(url).get_data(as_text=True)
+    assert "quá 40 điểm phần trăm" in html
+    assert 'id="listed-head"' not in html or channel_world.happy_counter.name not in html.split(
+        'id="listed-head"', 1)[1].split("</section>", 1)[0]

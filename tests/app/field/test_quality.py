@@ -4,6 +4,7 @@ back-check list made once and kept, a call-back's result recorded in the audit t
 from __future__ import annotations
 
 import random
+import re
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry
 from survey_app.models import BackCheck
 from survey_app.models import Channel
+from survey_app.models import Response
 from survey_app.models import Role
 from survey_app.services.field_quality.ranking import week_start
 from survey_app.services.intake.store import store_response
@@ -114,3 +116,39 @@ def test_a_result_that_is_no_result_is_refused(quality_world, field_world, login
 
 def test_surveyors_never_see_the_ranking(quality_world, login):
     assert login("surveyor").get("/thuc-dia/chat-luong").status_code == 403
+
+
+def test_a_fabrication_puts_the_surveyors_sheets_before_the_committee(quality_world,
+                                                                      field_world, login):
+    coordinator = login("coordinator")
+    week = week_start(today_in_vietnam()).isoformat()
+    coordinator.post(f"/thuc-dia/chat-luong/{field_world.campaign.id}/tuan", data={"week": week})
+    check = db.session.scalar(select(BackCheck).order_by(BackCheck.id))
+    surveyor = db.session.get(Response, check.response_id).entered_by_id
+    record = f"/thuc-dia/chat-luong/kiem-tra/{check.id}"
+    coordinator.post(record, data={"result": "not_interviewed", "note": ""})
+    db.session.expire_all()
+    sheets = db.session.scalars(select(Response).where(Response.entered_by_id == surveyor)).all()
+    assert len(sheets) == 8
+    assert all(s.is_flagged and "fabrication" in s.flag_reason for s in sheets)
+    others = db.session.scalars(select(Response).where(Response.entered_by_id != surveyor))
+    assert not any(s.is_flagged for s in others)
+    # The committee sees one group on the commune's integrity panel, and restores it.
+    steering = login("steering")
+    url = f"/bang-dieu-khien/toan-ven/xa/{field_world.own.id}?campaign={field_world.campaign.id}"
+    html = steering.get(url).get_data(as_text=True)
+    assert "8 phiếu do một điều tra viên nhập" in html
+    key = re.search(r'name="group" value="([^"]+)"', html).group(1)
+    reply = steering.post(
+        f"/bang-dieu-khien/toan-ven/xa/{field_world.own.id}/quyet-dinh"
+        f"?campaign={field_world.campaign.id}",
+        data={"group": key, "decision": "restored", "reason": "Gọi lại nhầm số"})
+    assert reply.status_code == 303
+    db.session.expire_all()
+    assert not any(s.is_flagged for s in db.session.scalars(
+        select(Response).where(Response.entered_by_id == surveyor)))
+    # A result corrected at a second call takes the reason off.
+    coordinator.post(record, data={"result": "confirmed", "note": "Gọi lại lần hai"})
+    db.session.expire_all()
+    assert not any(s.flag_reason for s in db.session.scalars(
+        select(Response).where(Response.entered_by_id == surveyor)))

@@ -196,6 +196,7 @@ def test_the_response_export_names_a_renamed_unit_as_it_was(results_world):
                        today_in_vietnam() + timedelta(days=1))
     results = campaign_results(db.session, results_world.campaign, visible_commune_ids(admin))
     pks05 = next(f for f in results.forms if f.code == "PKS05")
-    text = "".join(responses_csv(db.session, results, pks05, include_text=False))
+    text = "".join(responses_csv(db.session, results, pks05, include_text=False,
+                                     include_reasons=True))
     assert "Xã Hợp Thịnh" in text
     assert "Phường Hợp Thịnh" not in text
