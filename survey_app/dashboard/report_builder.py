@@ -247,7 +247,19 @@ class Builder:
               "suspicious and %(unanswered)s that do not answer the overall satisfaction "
               "question.", valid=f.num(ev.valid), flagged=f.num(ev.flagged),
               unanswered=f.num(unanswered)),
+            *self.with_flagged(),
         ]
+
+    def with_flagged(self) -> list[str]:
+        """What the headline would be with the flagged responses counted (docs/INTEGRITY.md):
+        every figure says what it left out."""
+        other = self.results.with_flagged
+        if other is None or not self.results.evaluation.flagged:
+            return []
+        return [_("With the flagged responses counted, %(meets)s of %(total)s communes would "
+                  "meet the standard (%(share)s).", meets=self.f.num(other.overall.meets),
+                  total=self.f.num(other.overall.communes),
+                  share=self.f.pct(other.overall.share))]
 
     def share_chart(self) -> BarChart:
         f, target = self.f, float(self.rules.target_share)

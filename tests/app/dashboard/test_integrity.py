@@ -136,3 +136,11 @@ def test_the_csv_names_the_rules_to_the_committee_only(stuffed, login):
     official = login("official", PASSWORD).get(url)
     assert official.status_code == 200
     assert "repeat_device" not in official.get_data(as_text=True)
+
+
+def test_the_printed_report_gives_the_figure_with_the_flagged_responses(stuffed, login):
+    client = login("steering", PASSWORD)
+    html = page(client, f"/bang-dieu-khien/bao-cao?campaign={stuffed.campaign.id}")
+    official = client.get(f"/api/v1/campaigns/{stuffed.campaign.id}/summary").get_json()
+    meets = official["with_flagged"]["meets"]
+    assert f"Nếu tính cả các phiếu bị gắn cờ, {meets} trên" in html
