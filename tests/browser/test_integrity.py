@@ -64,7 +64,7 @@ def test_the_committee_sees_the_burst_and_decides(stuffed_world, live_server, de
     group = desktop.locator("article.group").first
     group.get_by_label("Xác nhận loại bỏ").check()
     group.get_by_label("Lý do (bắt buộc)").fill("Công chức một cửa tự bấm phiếu, đã xác minh")
-    group.get_by_role("button", name="Ghi quyết định").click()
+    group.get_by_role("button", name="Ghi nhận quyết định").click()
     expect(desktop.get_by_text("Đã xác nhận loại bỏ")).to_be_visible()
     expect(desktop.get_by_text("Công chức một cửa tự bấm phiếu")).to_be_visible()
     screenshot(desktop, "integrity-decided")
