@@ -16,6 +16,8 @@ from survey_app.models.imports import ImportRow
 from survey_app.models.imports import ImportStatus
 from survey_app.models.jobs import Job
 from survey_app.models.jobs import JobStatus
+from survey_app.models.paradata import InterviewParadata
+from survey_app.models.paradata import ParadataSource
 from survey_app.models.recognition import Decision
 from survey_app.models.recognition import Dossier
 from survey_app.models.recognition import DossierEvent
@@ -61,10 +63,12 @@ __all__ = [
     "ImportBatch",
     "ImportRow",
     "ImportStatus",
+    "InterviewParadata",
     "Job",
     "JobStatus",
     "Organisation",
     "OrganisationAssignment",
+    "ParadataSource",
     "Province",
     "Registration",
     "ReportFiling",
