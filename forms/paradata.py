@@ -51,17 +51,18 @@ class Paradata:
     clock_offset_seconds: int | None
     #: Question id → seconds spent on it (only questions of the form).
     seconds_per_question: dict[str, float]
-    #: Question id → number of times an answer was changed (only questions of the form).
-    answer_changes: dict[str, int]
+    #: Question id → number of times an answer was changed (only questions of the form;
+    #: empty when none was, None when the device did not say).
+    answer_changes: dict[str, int] | None
 
     @property
     def changes_total(self) -> int | None:
-        return sum(self.answer_changes.values()) if self.answer_changes else None
+        return None if self.answer_changes is None else sum(self.answer_changes.values())
 
     @property
     def is_empty(self) -> bool:
         return (self.device_started_at is None and self.clock_offset_seconds is None
-                and not self.seconds_per_question and not self.answer_changes)
+                and not self.seconds_per_question and self.answer_changes is None)
 
 
 def _number(value: Any) -> float | None:
@@ -130,7 +131,9 @@ def clean_paradata(raw: Any, questions: Collection[str], received_at: datetime
     if sent is not None:
         seconds = round((received_at - sent).total_seconds())
         offset = max(-MAX_OFFSET, min(MAX_OFFSET, seconds))
+    changes = raw.get("changes")
     paradata = Paradata(started, ended, offset,
                         _per_question(raw.get("seconds"), questions, _seconds),
-                        _per_question(raw.get("changes"), questions, _changes))
+                        _per_question(changes, questions, _changes)
+                        if isinstance(changes, dict) else None)
     return None if paradata.is_empty else paradata

@@ -47,8 +47,8 @@ class InterviewParadata(db.Model):
     #: clock is right, whatever the delay of an offline sync.
     clock_offset_seconds: Mapped[int | None]
     #: Question id → seconds spent on it; question id → times its answer was changed.
-    seconds_per_question: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    answer_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    seconds_per_question: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    answer_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     answer_changes_total: Mapped[int | None]
     #: A paper sheet's typing session (a UUID the entry page makes when a batch begins).
     entry_batch: Mapped[str | None] = mapped_column(String(36), index=True)

@@ -63,7 +63,7 @@ def record_device_paradata(session: Session, response_id: int, raw: Any,
         "device_ended_at": paradata.device_ended_at,
         "clock_offset_seconds": paradata.clock_offset_seconds,
         "seconds_per_question": paradata.seconds_per_question or None,
-        "answer_changes": paradata.answer_changes or None,
+        "answer_changes": paradata.answer_changes,
         "answer_changes_total": paradata.changes_total,
     })
 
