@@ -31,15 +31,37 @@ class Interview:
     surveyor_id: int
     form_code: str
     #: When it was done, in Vietnam time (naive or aware, all alike); None for a paper sheet
-    #: or an import, whose typing time says nothing of the interview.
+    #: or an import, whose typing time says nothing of the interview. With paradata, the
+    #: device's start put on the server's clock (plus the clock's offset); without, when the
+    #: server received it.
     at: datetime | None
-    #: From opening to sending, when the phone knows it (not for a sheet typed later).
+    #: From opening to sending, when the phone knows it (not for a sheet typed later); the
+    #: device's own start and end when it sent paradata.
     duration_seconds: int | None
     #: (question id, value) of every single-valued answer, in the form's order.
     answers: tuple[tuple[str, str], ...]
     #: (position, number of options) of each answer to a closed question, in the form's
     #: order: 0 is the first option shown (the best level on the programme's scales).
     positions: tuple[tuple[int, int], ...]
+    #: Paradata, None for a sheet without (typed, imported, or from an older app): the
+    #: device's mean seconds per question it timed, the answers changed, and the server's
+    #: receipt minus the device clock at send.
+    question_seconds: float | None = None
+    answer_changes: int | None = None
+    clock_offset_seconds: int | None = None
+
+    @property
+    def has_paradata(self) -> bool:
+        return self.question_seconds is not None or self.answer_changes is not None
+
+    @property
+    def seconds_per_question(self) -> float | None:
+        """The device's timings when it sent them, else the duration shared out."""
+        if self.question_seconds is not None:
+            return self.question_seconds
+        if self.duration_seconds and self.positions:
+            return self.duration_seconds / max(1, len(self.answers))
+        return None
 
 
 @dataclass(frozen=True)
@@ -53,12 +75,17 @@ class QualityRules:
     simulations: int = 20
     #: Fewer interviews than this and a surveyor is listed but not scored.
     min_interviews: int = 5
+    #: A device clock this far (seconds) from the surveyor's usual offset was changed
+    #: between interviews: a clock set back to hide when an interview was "done".
+    clock_jump: int = 300
 
 
 #: Indicator name → +1 if a high value is suspicious, −1 if a low one is.
 ORIENTATION = {
     "seconds_per_question": -1,
     "short_share": 1,
+    "answer_change_rate": -1,
+    "clock_anomaly_share": 1,
     "longest_run": 1,
     "position_spread": -1,
     "per_hour": 1,
@@ -76,6 +103,8 @@ class SurveyorQuality:
     #: Indicator name → oriented robust z-score.
     z_scores: dict[str, float]
     score: float | None
+    #: How many of the interviews came with the device's paradata.
+    with_paradata: int = 0
 
 
 def longest_run(positions: Sequence[tuple[int, int]]) -> int:
@@ -158,11 +187,30 @@ def answer_frequencies(interviews: Iterable[Interview]) -> dict[tuple[str, str],
     return frequencies
 
 
+def change_rate(mine: Sequence[Interview]) -> float | None:
+    """Answers changed per answer given, over the interviews with paradata: people correct
+    themselves and surveyors mistype; someone filling in a form alone rarely does."""
+    counted = [i for i in mine if i.answer_changes is not None and i.answers]
+    if not counted:
+        return None
+    return sum(i.answer_changes for i in counted) / sum(len(i.answers) for i in counted)
+
+
+def clock_anomaly_share(mine: Sequence[Interview], rules: QualityRules) -> float | None:
+    """The share of interviews whose device clock was off from the surveyor's usual offset:
+    a phone whose clock is simply wrong is wrong alike every time, one set back and forth
+    around some interviews is not."""
+    offsets = [i.clock_offset_seconds for i in mine if i.clock_offset_seconds is not None]
+    if not offsets:
+        return None
+    usual = statistics.median(offsets)
+    return statistics.fmean(abs(offset - usual) > rules.clock_jump for offset in offsets)
+
+
 def indicators(mine: Sequence[Interview], form_medians: dict[str, float],
                frequencies: dict[tuple[str, str], Counter], rules: QualityRules,
                rng: random.Random) -> dict[str, float | None]:
-    timed = [i for i in mine if i.duration_seconds and i.positions]
-    per_question = [i.duration_seconds / max(1, len(i.answers)) for i in timed]
+    per_question = [s for s in (i.seconds_per_question for i in mine) if s is not None]
     shorts = [i.duration_seconds < rules.short_share * form_medians[i.form_code]
               for i in mine if i.duration_seconds and i.form_code in form_medians]
     runs = [longest_run(i.positions) / len(i.positions) for i in mine if i.positions]
@@ -173,6 +221,8 @@ def indicators(mine: Sequence[Interview], form_medians: dict[str, float],
     return {
         "seconds_per_question": statistics.median(per_question) if per_question else None,
         "short_share": statistics.fmean(shorts) if shorts else None,
+        "answer_change_rate": change_rate(mine),
+        "clock_anomaly_share": clock_anomaly_share(mine, rules),
         "longest_run": statistics.fmean(runs) if runs else None,
         "position_spread": statistics.fmean(spreads) if spreads else None,
         "per_hour": float(max_per_hour(times)) if times else None,
@@ -222,7 +272,8 @@ def rank_surveyors(interviews: Sequence[Interview], rules: QualityRules = Qualit
         z = {name: ORIENTATION[name] * z_by_indicator[name][sid]
              for name in ORIENTATION if sid in z_by_indicator[name]}
         score = math.sqrt(statistics.fmean(max(0.0, v) ** 2 for v in z.values())) if z else None
-        ranked.append(SurveyorQuality(sid, len(by_surveyor[sid]), values[sid], z, score))
+        ranked.append(SurveyorQuality(sid, len(by_surveyor[sid]), values[sid], z, score,
+                                      sum(i.has_paradata for i in by_surveyor[sid])))
     return sorted(ranked, key=lambda s: (s.score is None, -(s.score or 0), s.surveyor_id))
 
 

@@ -38,7 +38,7 @@ from survey_app.services.intake.sync import sync_submissions
 from survey_app.services.people.entry import entry_forms
 
 ASSETS = Path(__file__).resolve().parent / "static" / "offline"
-ASSET_NAMES = ("app.js", "offline.css", "icon-192.png", "icon-512.png")
+ASSET_NAMES = ("app.js", "paradata.js", "offline.css", "icon-192.png", "icon-512.png")
 SCOPE = "/ngoai-tuyen/"
 FIELD_ROLES = (Role.coordinator, Role.surveyor)
 
@@ -63,8 +63,8 @@ def asset_url(name: str) -> str:
 
 
 def precached_urls() -> list[str]:
-    return [asset_url("app.js"), asset_url("offline.css"), asset_url("icon-192.png"),
-            asset_url("icon-512.png"), url_for("field.offline_manifest"),
+    return [asset_url("app.js"), asset_url("paradata.js"), asset_url("offline.css"),
+            asset_url("icon-192.png"), asset_url("icon-512.png"), url_for("field.offline_manifest"),
             url_for("static", filename="staff.css")]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from wtforms import ValidationError
 
+from forms import FormDefinition
 from survey_app.access import role_required
 from survey_app.clock import today_in_vietnam
 from survey_app.collation import by_name
@@ -29,6 +30,9 @@ from survey_app.errors import busy_retry_after
 from survey_app.extensions import csrf
 from survey_app.extensions import db
 from survey_app.field import bp
+from survey_app.field.offline import asset_url
+from survey_app.inputs import BadJson
+from survey_app.inputs import load_json
 from survey_app.inputs import parse_id
 from survey_app.messages import describe
 from survey_app.models import Campaign
@@ -38,6 +42,8 @@ from survey_app.models import Organisation
 from survey_app.models import Response
 from survey_app.models import Role
 from survey_app.models import User
+from survey_app.services.intake.paradata import entry_batch
+from survey_app.services.intake.paradata import record_entry
 from survey_app.services.intake.take import AnswerErrors
 from survey_app.services.intake.take import Conflict
 from survey_app.services.intake.take import IdenticalResend
@@ -60,6 +66,8 @@ from survey_app.services.results.progress import campaign_progress
 from survey_app.services.results.progress import collected_counts
 from survey_app.writes import attempt
 
+#: A page's paradata beyond this is not paradata (a few hundred bytes per form are usual).
+MAX_PARADATA_CHARS = 20_000
 #: The channels a field worker enters responses under, by their URL spelling.
 ENTRY_CHANNELS = {"giay": Channel.paper, "phong-van": Channel.field}
 
@@ -146,7 +154,8 @@ def entry_target(campaign_id: int, commune_id: int, form_id: int) -> EntryTarget
 
 
 def render_entry(target: EntryTarget, version: FormVersion, *, saved: int, channel: str,
-                 answers=None, errors=None, submission_id=None, alert=None, status=200):
+                 batch: str, answers=None, errors=None, submission_id=None, alert=None,
+                 status=200):
     mine = db.session.scalar(
         select(func.count(Response.id)).where(
             Response.campaign_id == target.campaign_form.campaign_id,
@@ -155,7 +164,8 @@ def render_entry(target: EntryTarget, version: FormVersion, *, saved: int, chann
     )
     return render_template(
         "field/entry.html", target=target, version=version, definition=version.parsed,
-        saved=saved, channel=channel, channels=ENTRY_CHANNELS, mine=mine,
+        saved=saved, channel=channel, channels=ENTRY_CHANNELS, mine=mine, batch=batch,
+        paradata_script=asset_url("paradata.js"),
         last=request.args.get("last", type=int),
         answers=answers or {},
         errors={qid: describe(error) for qid, error in (errors or {}).items()},
@@ -175,8 +185,11 @@ def entry(campaign_id: int, commune_id: int, form_id: int):
     version = target.form.current_version()
     if version is None or target.form.is_retired:
         abort(404)
+    # A batch is one sitting at the entry page: it begins without ?batch= and goes on as
+    # long as the page carries its id from sheet to sheet.
     return render_entry(target, version, saved=max(request.args.get("saved", 0, type=int), 0),
-                        channel=entry_channel(request.args.get("channel")))
+                        channel=entry_channel(request.args.get("channel")),
+                        batch=entry_batch(request.args.get("batch")))
 
 
 @bp.post(ENTRY_URL)
@@ -190,9 +203,11 @@ def entry_submit(campaign_id: int, commune_id: int, form_id: int):
                              current) or abort(404)
     saved = max(request.form.get("saved", 0, type=int), 0)
     channel = entry_channel(request.form.get("channel"))
+    batch = entry_batch(request.form.get("batch"))
     raw = {q.id: request.form.getlist(q.id) for q in version.parsed.questions}
     submission_id = valid_submission_id(request.form.get("submission_id"))
-    again = partial(render_entry, target, version, saved=saved, channel=channel, answers=raw)
+    again = partial(render_entry, target, version, saved=saved, channel=channel, batch=batch,
+                    answers=raw)
     try:
         # Checked here rather than by CSRFProtect so that a sheet typed on a page left open
         # too long comes back with its answers instead of being lost.
@@ -219,10 +234,35 @@ def entry_submit(campaign_id: int, commune_id: int, form_id: int):
         errors = outcome.errors if isinstance(outcome, AnswerErrors) else {}
         return again(errors=errors, submission_id=submission_id, status=422, alert=_(
             "Some answers need your attention. They are marked below."))
+    if isinstance(outcome, Stored):
+        keep_paradata(outcome.response_id, ENTRY_CHANNELS[channel], batch, version.parsed)
     # A resend of the same sheet (double Enter, a retry) is this sheet: count it once.
     return redirect(url_for("field.entry", campaign_id=campaign_id, commune_id=commune_id,
-                            form_id=form_id, saved=saved + 1, channel=channel,
+                            form_id=form_id, saved=saved + 1, channel=channel, batch=batch,
                             last=outcome.response_id), code=303)
+
+
+def keep_paradata(response_id: int, channel: Channel, batch: str,
+                  definition: FormDefinition) -> None:
+    """A newly stored sheet's paradata, in a unit of work of its own after the sheet's: a
+    paper sheet's batch and typist, an interview's timings from the page. A busy database
+    loses the paradata, never the sheet (already stored)."""
+    try:
+        with unit_of_work(db.session):
+            record_entry(db.session, response_id, channel, batch, current_user.id,
+                         parse_paradata(request.form.get("paradata")), definition)
+    except DatabaseBusy:
+        current_app.logger.warning("paradata of response %s not stored: busy", response_id)
+
+
+def parse_paradata(text: str | None):
+    """The page's paradata field as JSON, or None (malformed is as good as absent)."""
+    if not text or len(text) > MAX_PARADATA_CHARS:
+        return None
+    try:
+        return load_json(text, max_depth=3)
+    except BadJson:
+        return None
 
 
 @bp.get("/phan-cong")

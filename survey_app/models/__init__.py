@@ -20,6 +20,8 @@ from survey_app.models.integrity import ReviewDecision
 from survey_app.models.integrity import UsedTicket
 from survey_app.models.jobs import Job
 from survey_app.models.jobs import JobStatus
+from survey_app.models.paradata import InterviewParadata
+from survey_app.models.paradata import ParadataSource
 from survey_app.models.recognition import Decision
 from survey_app.models.recognition import Dossier
 from survey_app.models.recognition import DossierEvent
@@ -67,10 +69,12 @@ __all__ = [
     "ImportBatch",
     "ImportRow",
     "ImportStatus",
+    "InterviewParadata",
     "Job",
     "JobStatus",
     "Organisation",
     "OrganisationAssignment",
+    "ParadataSource",
     "Province",
     "Registration",
     "ReportFiling",

@@ -4,6 +4,7 @@ fabricators (the bench's campaign, a few seeds), a repeatable back-check list.""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from analytics.interview_quality import Interview
+from analytics.interview_quality import QualityRules
 from analytics.interview_quality import back_check_list
+from analytics.interview_quality import change_rate
+from analytics.interview_quality import clock_anomaly_share
 from analytics.interview_quality import closest_match
 from analytics.interview_quality import longest_run
 from analytics.interview_quality import max_per_hour
@@ -87,3 +91,47 @@ def test_the_back_check_list_is_the_top_tenth_and_a_random_twentieth_and_repeats
     assert {i.response_id for i in night} <= {p.response_id for p in by_reason["score"]}
     assert back_check_list(interviews + night, ranking, seed=7) == picks
     assert back_check_list(interviews + night, ranking, seed=8) != picks
+
+
+def test_device_timings_replace_the_shared_out_duration_where_present():
+    plain = one([0, 1, 2, 3], duration=120)
+    timed = replace(plain, question_seconds=7.5, answer_changes=1)
+    assert plain.seconds_per_question == 30
+    assert not plain.has_paradata
+    assert timed.seconds_per_question == 7.5
+    assert timed.has_paradata
+
+
+def test_answer_change_rate_counts_interviews_with_paradata_only():
+    interviews = [replace(one([0, 1, 2, 3]), answer_changes=2),
+                  replace(one([0, 1, 2, 3]), answer_changes=0), one([0, 1, 2, 3])]
+    assert change_rate(interviews) == pytest.approx(2 / 8)
+    assert change_rate([one([0, 1])]) is None
+
+
+def test_a_clock_wrong_by_the_same_amount_is_no_anomaly_a_clock_moved_is():
+    rules = QualityRules()
+    steady = [replace(one([0]), clock_offset_seconds=900 + n) for n in range(5)]
+    assert clock_anomaly_share(steady, rules) == 0
+    moved = [*steady[:3], *(replace(one([0]), clock_offset_seconds=8 * 3600) for _ in range(2))]
+    assert clock_anomaly_share(moved, rules) == pytest.approx(0.4)
+    assert clock_anomaly_share([one([0])], rules) is None
+
+
+def test_few_changes_and_fast_device_timings_rank_a_surveyor_first():
+    """Ten surveyors alike by their answers and durations; one whose phone says it spent
+    three seconds a question and never changed an answer."""
+    interviews = []
+    for surveyor in range(10):
+        for n in range(8):
+            base = one([(n + surveyor) % 4, n % 4, (n * 3) % 4, 1], rid=surveyor * 100 + n,
+                       surveyor=surveyor, at=AT + timedelta(minutes=30 * n))
+            fabricated = surveyor == 7
+            interviews.append(replace(
+                base, question_seconds=3.0 if fabricated else 20.0 + (n + surveyor) % 5,
+                answer_changes=0 if fabricated else (n + surveyor) % 3,
+                clock_offset_seconds=1))
+    ranking = rank_surveyors(interviews)
+    assert ranking[0].surveyor_id == 7
+    assert ranking[0].with_paradata == 8
+    assert ranking[0].indicators["answer_change_rate"] == 0

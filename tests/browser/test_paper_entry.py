@@ -15,6 +15,8 @@ from forms import validate_answers
 from survey_app.extensions import db
 from survey_app.models import Answer
 from survey_app.models import Channel
+from survey_app.models import InterviewParadata
+from survey_app.models import ParadataSource
 from survey_app.models import Response
 from tests.fixtures.browser import screenshot
 from tests.fixtures.field import PASSWORD
@@ -137,3 +139,42 @@ def test_ten_paper_forms_typed_by_keyboard_alone_are_stored_once_each(
         assert stored_answers(response) == {
             qid: value if isinstance(value, list) else str(value)
             for qid, value in result.answers.items()}
+    # One sitting, one batch; the surveyor typed them all.
+    kept = list(db.session.scalars(select(InterviewParadata)))
+    assert len(kept) == SHEETS
+    assert len({k.entry_batch for k in kept}) == 1
+    assert {(k.source, k.typist_id) for k in kept} == {(ParadataSource.paper, surveyor.id)}
+
+
+def test_a_field_interview_typed_on_the_page_sends_its_timings(
+        field_world, published_forms, live_server, desktop):
+    page = desktop
+    form = published_forms["PKS05"]
+    definition = form.current_version().parsed
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/thuc-dia/chien-dich/{field_world.campaign.id}/xa/"
+              f"{field_world.own.id}/phieu/{form.id}?channel=phong-van")
+    keys, _raw = sheet_keys(definition, 0)
+    # The first answer given, then another one instead: one change (the sheet's own keys
+    # then leave this optional question as it is).
+    for key in ("2", "Shift+Tab", "3", "Shift+Tab"):
+        page.keyboard.press(key)
+    for number, (kind, key) in enumerate(keys):
+        if number == len(keys) - 1:
+            with page.expect_navigation():
+                page.keyboard.press(key)
+        elif kind == "type":
+            page.keyboard.type(key)
+        else:
+            page.keyboard.press(key)
+    expect(page.locator("#saved-count")).to_have_text("1")
+    db.session.rollback()
+    [response] = db.session.scalars(select(Response))
+    kept = db.session.get(InterviewParadata, response.id)
+    assert response.channel is Channel.field
+    assert kept.source is ParadataSource.web
+    first = definition.questions[0].id
+    assert kept.answer_changes == {first: 1}
+    assert first in kept.seconds_per_question
+    assert abs(kept.clock_offset_seconds) <= 3
+    assert kept.device_started_at <= kept.device_ended_at

@@ -37,6 +37,14 @@ def items(draw, world, pks05):
     if isinstance(item["answers"], dict):
         for qid in draw(st.sets(st.sampled_from([*PKS05_ANSWERS, "procedure_field_other"]))):
             item["answers"][qid] = draw(JSON)
+    # Paradata as the app sends it, with any of its fields replaced: never a reason to
+    # refuse the sheet (forms/paradata.py).
+    number = st.one_of(st.integers(-2**70, 2**70), st.floats(allow_nan=False), JSON)
+    item["paradata"] = draw(st.one_of(JSON, st.fixed_dictionaries({}, optional={
+        "started_ms": number, "ended_ms": number, "sent_ms": number,
+        "seconds": st.dictionaries(st.sampled_from([*PKS05_ANSWERS, "x", "\x00"]), number),
+        "changes": st.one_of(JSON, st.dictionaries(st.sampled_from([*PKS05_ANSWERS]),
+                                                   number))})))
     return draw(st.one_of(st.just(item), JSON)) if draw(st.integers(0, 9)) == 0 else item
 
 

@@ -54,6 +54,7 @@ from survey_app.services.bulk_import.templates import COMMUNE
 from survey_app.services.bulk_import.templates import FIXED_COLUMNS
 from survey_app.services.bulk_import.templates import INTERVIEW_DATE
 from survey_app.services.bulk_import.templates import REFERENCE
+from survey_app.services.intake.paradata import record_import
 from survey_app.services.intake.store import content_hash
 from survey_app.services.intake.take import Conflict
 from survey_app.services.intake.take import IdenticalResend
@@ -532,6 +533,8 @@ def store_batch(session: Session, user: User, batch_id: int, today: date,
                   (tuple(row[column] for column in columns) for row in provenance))
     elif provenance:
         session.execute(insert(ImportRow.__table__), provenance)
+    # The upload is these sheets' batch, its uploader their typist (interview_paradata).
+    record_import(session, batch.id, user.id, [row["response_id"] for row in provenance])
     batch.stored_count = len(provenance)
     batch.duplicate_count += len(pending) - len(provenance)
     batch.status = ImportStatus.stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import statistics
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -27,6 +28,7 @@ from survey_app.models import Channel
 from survey_app.models import Commune
 from survey_app.models import Form
 from survey_app.models import FormVersion
+from survey_app.models import InterviewParadata
 from survey_app.models import Response
 from survey_app.models import Role
 from survey_app.models import User
@@ -66,11 +68,15 @@ def week_start(day: date) -> date:
 def load_interviews(session: Session, campaign: Campaign, staff: Select,
                     week_of: date | None = None) -> list[Interview]:
     """The campaign's responses entered by ``staff`` (in one week if asked), as the
-    indicators read them. Until the offline app reports when an interview began, an
-    interview's time is when the server received it."""
+    indicators read them, with their paradata where the phone or page sent it."""
     query = (select(Response.id, Response.entered_by_id, Form.code, Response.received_at,
-                    Response.duration_seconds, Response.form_version_id, Response.channel)
+                    Response.duration_seconds, Response.form_version_id, Response.channel,
+                    InterviewParadata.device_started_at, InterviewParadata.device_ended_at,
+                    InterviewParadata.clock_offset_seconds,
+                    InterviewParadata.seconds_per_question,
+                    InterviewParadata.answer_changes_total)
              .join(Form, Form.id == Response.form_id)
+             .outerjoin(InterviewParadata, InterviewParadata.response_id == Response.id)
              .where(Response.campaign_id == campaign.id, Response.is_flagged.is_(False),
                     Response.channel.in_(FIELD_CHANNELS), Response.entered_by_id.in_(staff))
              .order_by(Response.id))
@@ -106,12 +112,22 @@ def interview(row, definition, given: dict[str, str]) -> Interview:
             positions.append((int(value) - question.scale.start, len(question.scale)))
     # A sheet typed or imported later tells when it was typed, not when or how fast the
     # interview went: only an interview on the phone has a time and a duration.
-    interviewed = row.channel is Channel.field
+    if row.channel is not Channel.field:
+        return Interview(row.id, row.entered_by_id, row.code, None, None, tuple(closed),
+                         tuple(positions))
+    at, duration = row.received_at, row.duration_seconds
+    if row.device_started_at is not None and row.clock_offset_seconds is not None:
+        # The device's start on the server's clock: the interview's own hour, even when
+        # it was synced days later or the phone's clock was set to another time.
+        at = row.device_started_at + timedelta(seconds=row.clock_offset_seconds)
+    if row.device_started_at is not None and row.device_ended_at is not None:
+        duration = round((row.device_ended_at - row.device_started_at).total_seconds())
+    timed = [float(v) for v in (row.seconds_per_question or {}).values()
+             if isinstance(v, int | float)]
     return Interview(row.id, row.entered_by_id, row.code,
-                     row.received_at.astimezone(VIETNAM).replace(tzinfo=None)
-                     if interviewed else None,
-                     row.duration_seconds if interviewed else None, tuple(closed),
-                     tuple(positions))
+                     at.astimezone(VIETNAM).replace(tzinfo=None), duration, tuple(closed),
+                     tuple(positions), statistics.fmean(timed) if timed else None,
+                     row.answer_changes_total, row.clock_offset_seconds)
 
 
 @dataclass(frozen=True)

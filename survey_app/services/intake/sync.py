@@ -23,7 +23,10 @@ from survey_app.inputs import valid_id
 from survey_app.messages import N_
 from survey_app.messages import describe
 from survey_app.models import Channel
+from survey_app.models import ParadataSource
 from survey_app.models import User
+from survey_app.services.intake.paradata import received_at
+from survey_app.services.intake.paradata import record_device_paradata
 from survey_app.services.intake.store import StoredVersion
 from survey_app.services.intake.take import AnswerErrors
 from survey_app.services.intake.take import Conflict
@@ -81,7 +84,7 @@ def sync_submissions(
     # rows they count in (then their ids). Two phones syncing at once then lock those rows
     # in the same order, and PostgreSQL never finds them deadlocked.
     for _key, index, submission, version in sorted(ready, key=lambda entry: entry[:2]):
-        results[index] = store(session, submission, version)
+        results[index] = store(session, submission, version, items[index].get("paradata"))
     return [result for result in results if result is not None]
 
 
@@ -97,7 +100,9 @@ def prepare(session: Session, user: User, item: Any,
     answers = item.get("answers")
     if submission_id is None or not isinstance(answers, dict):
         return SyncResult(submission_id, "invalid", 422, {"_": _(DAMAGED)})
-    if not json_is_clean(item):
+    # The paradata is looked at on its own (forms.paradata): whatever it holds never
+    # refuses the sheet.
+    if not json_is_clean({key: value for key, value in item.items() if key != "paradata"}):
         # Refused whole, as the QR form refuses it: PostgreSQL would refuse a NUL, SQLite
         # would keep it, and a lone surrogate cannot be written at all.
         return SyncResult(submission_id, "invalid", 422, {"_": _(
@@ -125,7 +130,8 @@ def lock_order(submission: Submission, version: StoredVersion | None) -> tuple:
             answer if isinstance(answer, str) else "", submission.submission_id)
 
 
-def store(session: Session, submission: Submission, version: StoredVersion | None) -> SyncResult:
+def store(session: Session, submission: Submission, version: StoredVersion | None,
+          paradata: Any = None) -> SyncResult:
     submission_id = submission.submission_id
     try:
         outcome = take(submission, version, lambda: savepoint(session))
@@ -136,6 +142,10 @@ def store(session: Session, submission: Submission, version: StoredVersion | Non
             "This response could not be stored as it is. Check its answers and save it "
             "again.")})
     if isinstance(outcome, Stored):
+        # Only a first arrival: a resend keeps the paradata of the request that stored it.
+        record_device_paradata(session, outcome.response_id, paradata, version.parsed,
+                               ParadataSource.offline,
+                               received_at(session, outcome.response_id))
         return SyncResult(submission_id, "stored", 201)
     if isinstance(outcome, IdenticalResend):
         return SyncResult(submission_id, "already_stored", 200)

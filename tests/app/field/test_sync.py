@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 
+import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Answer
 from survey_app.models import Channel
+from survey_app.models import InterviewParadata
+from survey_app.models import ParadataSource
 from survey_app.models import Response
 
 PKS05_ANSWERS = {
@@ -207,3 +211,79 @@ def test_old_version_kept_on_the_phone_is_still_accepted(surveyor, field_world, 
     [result] = send(surveyor, submission(field_world, pks05, version_id=old.id)).json["results"]
     assert result["status"] == "stored"
     assert db.session.scalar(select(Response.form_version_id)) == old.id
+
+
+# --- Paradata ------------------------------------------------------------------------------
+
+
+def paradata(behind_seconds: float = 0, **changes) -> dict:
+    """What the offline app sends: opened five minutes before saving, sent now by a phone
+    whose clock is ``behind_seconds`` behind."""
+    now_ms = time.time() * 1000 - behind_seconds * 1000
+    return {"started_ms": now_ms - 3_600_000, "ended_ms": now_ms - 3_300_000,
+            "sent_ms": now_ms, "seconds": {"attitude": 14.2, "q_overall": 21,
+                                           "wait_time": 9.5},
+            "changes": {"attitude": 1}, **changes}
+
+
+def stored_paradata() -> list[InterviewParadata]:
+    db.session.rollback()
+    return list(db.session.scalars(select(InterviewParadata)))
+
+
+def test_a_sheets_paradata_is_stored_with_the_clock_offset(surveyor, field_world, pks05):
+    item = submission(field_world, pks05, paradata=paradata(behind_seconds=3600))
+    assert send(surveyor, item).json["results"][0]["status"] == "stored"
+    [row] = stored_paradata()
+    response = db.session.scalar(select(Response))
+    assert row.response_id == response.id
+    assert row.source is ParadataSource.offline
+    assert row.seconds_per_question == {"attitude": 14.2, "q_overall": 21, "wait_time": 9.5}
+    assert row.answer_changes == {"attitude": 1}
+    assert row.answer_changes_total == 1
+    assert (row.device_ended_at - row.device_started_at).total_seconds() == pytest.approx(300)
+    # Saved an hour before it was sent: the offset is the clock's error, not the delay.
+    assert abs(row.clock_offset_seconds - 3600) <= 2
+    assert row.typist_id is None
+    assert row.entry_batch is None
+
+
+@pytest.mark.parametrize("bad", [
+    "not an object", [1, 2], {"started_ms": "soon", "seconds": "many"},
+    {"started_ms": 1e300, "ended_ms": -1, "sent_ms": float("1e30"),
+     "seconds": {"attitude": -5}, "changes": {"attitude": "x"}},
+    {"seconds": {"\u0000bad key": 3, "attitude": 4}},
+    {"seconds": {f"q{n}": n for n in range(5000)}},
+])
+def test_malformed_paradata_never_costs_the_sheet(surveyor, field_world, pks05, bad):
+    item = submission(field_world, pks05, paradata=bad)
+    reply = send(surveyor, item)
+    assert reply.status_code == 200
+    assert reply.json["results"][0]["status"] == "stored"
+    assert count(Response) == 1
+    for row in stored_paradata():
+        # Whatever was kept is what can be true: known questions, non-negative times.
+        assert set(row.seconds_per_question or {}) <= set(PKS05_ANSWERS)
+        assert all(v >= 0 for v in (row.seconds_per_question or {}).values())
+        assert row.device_started_at is None
+
+
+def test_a_resend_keeps_the_first_paradata_and_stores_nothing_more(surveyor, field_world,
+                                                                  pks05):
+    item = submission(field_world, pks05, paradata=paradata())
+    send(surveyor, item)
+    [first] = stored_paradata()
+    offset = first.clock_offset_seconds
+    # The reply was lost; the phone sends again later, with a new send time and a clock
+    # changed meanwhile.
+    again = {**item, "paradata": paradata(behind_seconds=-7200)}
+    assert send(surveyor, again).json["results"][0]["status"] == "already_stored"
+    [kept] = stored_paradata()
+    assert kept.clock_offset_seconds == offset
+    assert count(Response) == 1
+
+
+def test_a_sheet_without_paradata_from_an_older_app_stores_no_row(surveyor, field_world,
+                                                                   pks05):
+    assert send(surveyor, submission(field_world, pks05)).json["results"][0]["code"] == 201
+    assert stored_paradata() == []

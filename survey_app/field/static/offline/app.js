@@ -14,6 +14,8 @@
   var RETRY_MS = 30000;
   var syncing = false;
   var openedAt = Date.now();
+  // How the form is filled in: timings and changes per question (paradata.js).
+  var tracker = $("entry") ? new window.ParadataTracker($("entry")) : null;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, text) {
@@ -140,13 +142,22 @@
       .then(function () { syncing = false; });
   }
 
+  // The device clock when this request leaves, not when the sheet was saved: the server
+  // takes its own time of receipt minus this as the clock's offset, whatever the delay.
+  function sentParadata(item) {
+    if (!item.paradata) return undefined;
+    var sent = {sent_ms: Date.now()};
+    Object.keys(item.paradata).forEach(function (k) { sent[k] = item.paradata[k]; });
+    return sent;
+  }
+
   function sendSlices(items, token, counted) {
     if (!items.length) return Promise.resolve();
     var slice = items.slice(0, DATA.max_batch);
     var body = JSON.stringify({submissions: slice.map(function (i) {
       return {submission_id: i.submission_id, campaign_form_id: i.campaign_form_id,
               version_id: i.version_id, commune_id: i.commune_id, answers: i.answers,
-              duration_seconds: i.duration_seconds};
+              duration_seconds: i.duration_seconds, paradata: sentParadata(i)};
     })});
     return fetch(DATA.urls.sync, {method: "POST", credentials: "same-origin", body: body,
                                   headers: {"Content-Type": "application/json",
@@ -220,6 +231,7 @@
     });
     applyConditions();
     openedAt = Date.now();
+    if (tracker) tracker.reset();
   }
 
   // How each widget draws a question's answer. A question's widget comes from its type
@@ -352,7 +364,8 @@
       submission_id: newId(), user_id: DATA.user_id, state: "waiting", saved_at: Date.now(),
       campaign_form_id: current.campaign_form_id, version_id: current.version_id,
       commune_id: chosen.id, commune_name: chosen.name, form_code: current.definition.code,
-      answers: answers, duration_seconds: Math.round((Date.now() - openedAt) / 1000)
+      answers: answers, duration_seconds: Math.round((Date.now() - openedAt) / 1000),
+      paradata: tracker ? tracker.snapshot() : undefined
     };
     try {
       keep(item);
