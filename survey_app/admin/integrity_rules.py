@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 
 from analytics.integrity import COUNTS
@@ -29,15 +27,11 @@ from survey_app.access import role_required
 from survey_app.admin import AREAS
 from survey_app.admin import bp
 from survey_app.admin.rulebooks import applying
+from survey_app.admin.rulebooks import save_version
 from survey_app.admin.rulebooks import scope_from
-from survey_app.database import ConcurrentChange
-from survey_app.database import unit_of_work
 from survey_app.extensions import db
 from survey_app.messages import FLAG_REASONS
 from survey_app.models import Province
-from survey_app.services.audit import trail
-from survey_app.services.audit.actions import Action
-from survey_app.services.results import rulebooks as rulebooks_service
 
 AREAS.append(("admin.integrity_rules", _l("Rulebook: rules that flag suspicious QR responses")))
 
@@ -146,19 +140,7 @@ def integrity_rules_save():
         return render_page(province, values, problems, 422)
     current = applying(province).rules
     rules = replace(current, integrity=rules_from_dict(data, []))
-    try:
-        with unit_of_work(db.session):
-            row = rulebooks_service.save_rulebook(
-                db.session, province.id if province else None, rules, note, current_user.id)
-            trail.record(db.session, current_user, Action.RULEBOOK_SAVED,
-                         target=("rulebook_version", row.id),
-                         province_id=province.id if province else None,
-                         version=row.version, note=note)
-    except ConcurrentChange:
-        flash(_("Someone saved the rulebook at the same moment. Check the latest version and "
-                "save again."), "error")
-    else:
-        flash(_("Saved as version %(n)s. Earlier versions are kept unchanged.", n=row.version))
+    save_version(province, rules, note)
     return redirect(url_for("admin.integrity_rules", scope=province.id if province else None),
                     code=303)
 

@@ -200,6 +200,14 @@ def rulebooks_save():
     rules = replace(rules, recognition=applying(province).rules.recognition)
     # The integrity rules are edited on their own page (admin/integrity_rules.py): kept.
     rules = replace(rules, integrity=applying(province).rules.integrity)
+    save_version(province, rules, note)
+    return redirect(url_for("admin.rulebooks", scope=province.id if province else None),
+                    code=303)
+
+
+def save_version(province: Province | None, rules: Rulebook, note: str) -> None:
+    """Save ``rules`` as the scope's next rulebook version, in the audit trail too, and tell
+    the admin how it went (the thresholds' page and the integrity rules' page alike)."""
     try:
         with unit_of_work(db.session):
             row = rulebooks_service.save_rulebook(
@@ -211,8 +219,5 @@ def rulebooks_save():
     except ConcurrentChange:
         flash(_("Someone saved the rulebook at the same moment. Check the latest version and "
                 "save again."), "error")
-        return redirect(url_for("admin.rulebooks", scope=province.id if province else None),
-                        code=303)
-    flash(_("Saved as version %(n)s. Earlier versions are kept unchanged.", n=row.version))
-    return redirect(url_for("admin.rulebooks", scope=province.id if province else None),
-                    code=303)
+    else:
+        flash(_("Saved as version %(n)s. Earlier versions are kept unchanged.", n=row.version))
