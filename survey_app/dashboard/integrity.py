@@ -95,17 +95,22 @@ def integrity_index():
         qr_total=sum(p.qr for p in panels.values()))
 
 
-@bp.get("/toan-ven/xa/<int:commune_id>")
-@role_required(*VIEW_ROLES)
-def integrity_commune(commune_id: int):
-    """A commune's integrity panel: flagged counts by reason, the share of its QR responses
-    left out, a timeline that shows bursts, and its flagged groups to decide on."""
+def commune_results(commune_id: int):
+    """The filters, the commune (404 outside the user's scope) and its results alone."""
     filters = parse_filters()
     if filters.campaign is None:
         abort(404)
     commune = visible_commune(filters, commune_id)
     only = select(Commune.id).where(Commune.id == commune.id)
-    results = load_results(replace(filters, grouping_id=None), only)
+    return filters, commune, load_results(replace(filters, grouping_id=None), only)
+
+
+@bp.get("/toan-ven/xa/<int:commune_id>")
+@role_required(*VIEW_ROLES)
+def integrity_commune(commune_id: int):
+    """A commune's integrity panel: flagged counts by reason, the share of its QR responses
+    left out, a timeline that shows bursts, and its flagged groups to decide on."""
+    filters, commune, results = commune_results(commune_id)
     panel = integrity.commune_integrity(db.session, results, commune.id).get(
         commune.id) or integrity.CommuneIntegrity(commune.id)
     headline = integrity.headline(results)
@@ -125,12 +130,7 @@ def integrity_commune(commune_id: int):
 @role_required(*DECIDE_ROLES)
 def integrity_decide(commune_id: int):
     """Confirm a flagged group as excluded, or restore it, with a required reason."""
-    filters = parse_filters()
-    if filters.campaign is None:
-        abort(404)
-    commune = visible_commune(filters, commune_id)
-    only = select(Commune.id).where(Commune.id == commune.id)
-    results = load_results(replace(filters, grouping_id=None), only)
+    filters, commune, results = commune_results(commune_id)
     group = integrity.find_group(db.session, results, request.form.get("group", ""))
     decision = {d.value: d for d in ReviewDecision}.get(request.form.get("decision", ""))
     if group is None or decision is None or group.commune_id != commune.id:
