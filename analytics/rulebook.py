@@ -25,6 +25,8 @@ from analytics.recognition import RecognitionRulesError
 
 FORM_CODE = re.compile(r"^[A-Z0-9_]{2,8}$")
 MAX_MIN_RESPONSES = 100_000
+#: The longest correction window a rulebook may set, in days.
+MAX_CORRECTION_DAYS = 366
 
 
 class RulebookError(ValueError):
@@ -63,6 +65,9 @@ class Rulebook:
     forms: Mapping[str, FormRule] = field(default_factory=default_form_rules)
     #: The recognition dossier: criteria, pass rule, survey points, target base.
     recognition: RecognitionRules = field(default_factory=RecognitionRules)
+    #: Days after a field sheet was received during which its surveyor or coordinator may
+    #: void or replace it (services/corrections); after that only the committee's review.
+    correction_days: int = 7
 
     def threshold_for(self, form_code: str) -> Fraction:
         rule = self.forms.get(form_code)
@@ -113,6 +118,7 @@ class Rulebook:
             },
             "forms": forms,
             "recognition": self.recognition.to_dict(),
+            "corrections": {"window_days": self.correction_days},
         }
 
     @classmethod
@@ -156,6 +162,7 @@ class _Reader:
         target = self.section(data, "target")
         defaults = self.section(data, "defaults")
         forms = self.section(data, "forms")
+        corrections = self.section(data, "corrections")
         rulebook = Rulebook(
             target_share=self.percent(target, "share_percent", "target", Fraction(3, 5)),
             target_deadline=self.deadline(target.get("deadline")),
@@ -164,6 +171,9 @@ class _Reader:
             or 30,
             forms={code: self.form(code, rule) for code, rule in forms.items()},
             recognition=self.recognition(data.get("recognition")),
+            # A rulebook saved before corrections existed keeps the default window.
+            correction_days=self.days(corrections.get("window_days", 7),
+                                      "corrections.window_days"),
         )
         if self.problems:
             raise RulebookError(self.problems)
@@ -202,6 +212,14 @@ class _Reader:
                 1 <= value <= MAX_MIN_RESPONSES):
             self.problems.append(f"{where} must be a whole number from 1 to {MAX_MIN_RESPONSES}")
             return None
+        return value
+
+    def days(self, value: object, where: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+                1 <= value <= MAX_CORRECTION_DAYS):
+            self.problems.append(f"{where} must be a whole number from 1 to "
+                                 f"{MAX_CORRECTION_DAYS}")
+            return 7
         return value
 
     def deadline(self, value: object) -> date | None:

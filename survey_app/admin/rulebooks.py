@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from analytics import FormRule
 from analytics import Rulebook
+from analytics.rulebook import MAX_CORRECTION_DAYS
 from analytics.rulebook import MAX_MIN_RESPONSES
 from analytics.rulebook import parse_percent
 from analytics.rulebook import percent_text
@@ -106,6 +107,14 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
     target = percent("target_percent", _("Target share of communes"), required=True)
     threshold = percent("threshold_percent", _("Default threshold"), required=True)
     minimum = count("min_responses", _("Default minimum of valid responses"), required=True)
+    # Blank keeps the built-in window (a form saved before the field existed sends none).
+    correction_days = Rulebook.correction_days
+    raw_days = data.get("correction_days", "").strip()
+    if raw_days:
+        correction_days = whole_number(raw_days)
+        if correction_days is None or not 1 <= correction_days <= MAX_CORRECTION_DAYS:
+            problems.append(_("%(field)s must be a whole number from 1 to %(max)s.",
+                              field=_("Days to correct a field sheet"), max=MAX_CORRECTION_DAYS))
     deadline = None
     if data.get("deadline", "").strip():
         try:
@@ -133,7 +142,7 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
     if problems:
         return None, problems
     return Rulebook(target_share=target, target_deadline=deadline, threshold=threshold,
-                    min_responses=minimum, forms=forms), []
+                    min_responses=minimum, forms=forms, correction_days=correction_days), []
 
 
 def form_values(rules: Rulebook, choices: list[FormChoice]) -> dict[str, object]:
@@ -143,6 +152,7 @@ def form_values(rules: Rulebook, choices: list[FormChoice]) -> dict[str, object]
         "deadline": rules.target_deadline.isoformat() if rules.target_deadline else "",
         "threshold_percent": percent_text(rules.threshold),
         "min_responses": str(rules.min_responses),
+        "correction_days": str(rules.correction_days),
     }
     for choice in choices:
         rule = rules.forms.get(choice.code) or FormRule()

@@ -126,7 +126,8 @@ def home_links(campaign: Campaign | None) -> list[tuple[str, str, str]]:
 def entered_by_me(campaign: Campaign) -> dict[tuple[int, int], int]:
     rows = db.session.execute(
         select(Response.commune_id, Response.form_id, func.count(Response.id))
-        .where(Response.campaign_id == campaign.id, Response.entered_by_id == current_user.id)
+        .where(Response.campaign_id == campaign.id, Response.entered_by_id == current_user.id,
+               Response.standing())
         .group_by(Response.commune_id, Response.form_id)
     )
     return {(c, f): n for c, f, n in rows}
@@ -151,7 +152,7 @@ def render_entry(target: EntryTarget, version: FormVersion, *, saved: int, chann
         select(func.count(Response.id)).where(
             Response.campaign_id == target.campaign_form.campaign_id,
             Response.commune_id == target.commune.id, Response.form_id == target.form.id,
-            Response.entered_by_id == current_user.id)
+            Response.entered_by_id == current_user.id, Response.standing())
     )
     return render_template(
         "field/entry.html", target=target, version=version, definition=version.parsed,

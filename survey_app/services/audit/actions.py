@@ -39,3 +39,5 @@ class Action(StrEnum):
     CAMPAIGN_TARGETS_SET = "campaign_targets_set"
     FORM_RETIRED = "form_retired"
     FORM_RESTORED = "form_restored"
+    RESPONSE_VOIDED = "response_voided"
+    RESPONSE_REPLACED = "response_replaced"

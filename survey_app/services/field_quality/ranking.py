@@ -70,7 +70,8 @@ def load_interviews(session: Session, campaign: Campaign, staff: Select,
                     Response.duration_seconds, Response.form_version_id, Response.channel)
              .join(Form, Form.id == Response.form_id)
              .where(Response.campaign_id == campaign.id, Response.is_flagged.is_(False),
-                    Response.channel.in_(FIELD_CHANNELS), Response.entered_by_id.in_(staff))
+                    Response.standing(), Response.channel.in_(FIELD_CHANNELS),
+                    Response.entered_by_id.in_(staff))
              .order_by(Response.id))
     if week_of is not None:
         start = datetime.combine(week_of, time(), VIETNAM)

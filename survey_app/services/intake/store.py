@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,6 +81,7 @@ def store_response(
     collection_point_id: int | None = None,
     entered_by_id: int | None = None,
     duration_seconds: int | None = None,
+    received_at: datetime | None = None,
 ) -> Stored:
     """Insert a response and its answers unless this submission id is already stored.
 
@@ -100,6 +102,8 @@ def store_response(
         "satisfaction_answer": satisfaction if isinstance(satisfaction, str) else None,
         "duration_seconds": duration_seconds,
     }
+    if received_at is not None:
+        values["received_at"] = received_at
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     response_id = session.execute(_INSERT[dialect.name], values).scalar()
     if response_id is None:

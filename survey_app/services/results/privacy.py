@@ -52,7 +52,7 @@ def responses_in_scope(session: Session, results: CampaignResults,
     """The rows the download would hold (flagged ones included, as the download has them)."""
     query = select(func.count(Response.id)).where(
         Response.campaign_id == results.campaign.id, Response.form_id == form.form_id,
-        Response.commune_id.in_(results.commune_ids))
+        Response.commune_id.in_(results.commune_ids), Response.standing())
     if results.until is not None:
         query = query.where(Response.received_at < end_of_day(results.until))
     return session.scalar(query) or 0
