@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from survey_app.clock import now_utc
 from survey_app.extensions import db
