@@ -108,6 +108,8 @@ def home_links(campaign: Campaign | None) -> list[tuple[str, str, str]]:
          _("Upload a filled-in CSV or Excel template; it is checked row by row first.")),
         ("field.offline", {}, _("Offline forms"),
          _("Install the forms on a phone and fill them in without a network.")),
+        ("field.sheets", query, _("Sheets entered"),
+         _("Void a sheet entered in error, or correct it, with a reason.")),
     ]
     if current_user.role is not Role.surveyor:
         links = [

@@ -177,7 +177,7 @@ def test_unknown_question_ids_are_ignored(definition):
 
 
 def test_bundled_pks05_needs_its_late_notice_only_when_late():
-    pks05 = load_definition_file(DEFINITIONS / "pks05.v1.yaml")
+    pks05 = load_definition_file(DEFINITIONS / "pks05.v2.yaml")
     base = {"wait_time": "nhanh_gon", "attitude": "binh_thuong", "guidance": "binh_thuong",
             "skill": "binh_thuong", "extra_payment_suggested": "khong", "q_overall": "hai_long"}
     on_time = validate_answers(pks05, {**base, "processing_time": "dung_hen"})

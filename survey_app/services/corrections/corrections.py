@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 
 from forms import FormDefinition
+from survey_app.clock import VIETNAM
 from survey_app.domain_error import DomainError
 from survey_app.inputs import is_clean
 from survey_app.models import Campaign
@@ -37,6 +38,8 @@ from survey_app.services.intake.take import take
 from survey_app.services.results.rulebooks import rulebook_for
 
 MAX_REASON = 300
+#: Who corrects field sheets (the committee reviews citizens' responses elsewhere).
+CORRECTOR_ROLES = (Role.surveyor, Role.coordinator)
 #: Rows the list of entered sheets shows at most, newest first.
 LIST_LIMIT = 200
 
@@ -58,11 +61,15 @@ def correctors_scope(actor: User) -> Select:
     return select(User.id).where(User.id.is_(None))
 
 
+def correction_days(session: Session, campaign: Campaign) -> int:
+    """The correction window in days: the campaign's province's rulebook in force."""
+    return rulebook_for(session, campaign.province_id).rules.correction_days
+
+
 def window_closes(session: Session, response: Response, campaign: Campaign) -> datetime:
     """The instant the correction window of ``response`` closes: its receipt plus the
-    province's rulebook's days (a replacement keeps its original's receipt)."""
-    days = rulebook_for(session, campaign.province_id).rules.correction_days
-    return response.received_at + timedelta(days=days)
+    rulebook's days (a replacement keeps its original's receipt)."""
+    return response.received_at + timedelta(days=correction_days(session, campaign))
 
 
 def check_reason(reason: str) -> str:
@@ -96,9 +103,9 @@ def correctable(session: Session, actor: User, response_id: int, now: datetime) 
     campaign = session.get(Campaign, response.campaign_id)
     closes = window_closes(session, response, campaign)
     if now >= closes:
-        raise CorrectionRefused("correction_window_closed", closed=closes.date(),
-                                days=rulebook_for(session, campaign.province_id)
-                                .rules.correction_days)
+        raise CorrectionRefused("correction_window_closed",
+                                closed=closes.astimezone(VIETNAM).date(),
+                                days=correction_days(session, campaign))
     return response
 
 
@@ -224,7 +231,7 @@ def entered_sheets(session: Session, actor: User, campaign: Campaign,
                    limit: int = LIST_LIMIT) -> list[SheetRow]:
     """The field sheets ``actor`` may correct in ``campaign`` (own or the organisation's),
     newest first, superseded ones included and marked."""
-    days = rulebook_for(session, campaign.province_id).rules.correction_days
+    days = correction_days(session, campaign)
     enterer = aliased(User)
     corrector = aliased(User)
     replaced = aliased(Response)
