@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from sqlalchemy import update
 from analytics import Rulebook
 from analytics import SampleCount
 from survey_app.clock import now_utc
+from survey_app.clock import today_in_vietnam
 from survey_app.database import unit_of_work
 from survey_app.extensions import db
 from survey_app.models import AuditEntry
@@ -128,18 +128,20 @@ def test_counts_after_voids_and_replacements_equal_a_recount(
                                    .values(is_flagged=True))
             sheet.flagged = True
         elif kind == "void":
-            try:
-                void(field_world, sheet.id)
-                sheet.standing = False
-            except CorrectionRefused as error:
-                assert error.code == "correction_already" and not sheet.standing
-        else:
-            try:
-                outcome = replace(field_world, sheet.id, option)
-            except CorrectionRefused as error:
-                assert (error.code == "correction_already" and not sheet.standing) or (
-                    error.code == "correction_unchanged" and sheet.satisfaction == option)
+            if not sheet.standing:
+                with pytest.raises(CorrectionRefused, match="correction_already"):
+                    void(field_world, sheet.id)
                 continue
+            void(field_world, sheet.id)
+            sheet.standing = False
+        else:
+            refusal = ("correction_already" if not sheet.standing else
+                       "correction_unchanged" if sheet.satisfaction == option else None)
+            if refusal:
+                with pytest.raises(CorrectionRefused, match=refusal):
+                    replace(field_world, sheet.id, option)
+                continue
+            outcome = replace(field_world, sheet.id, option)
             sheet.standing = False
             new = db.session.get(Response, outcome.replacement_id)
             # A replacement starts unflagged: the flag was on the sheet as typed.
@@ -155,7 +157,7 @@ def test_counts_after_voids_and_replacements_equal_a_recount(
     # The roll-up the triggers keep, the GROUP BY over the responses, and the trend.
     assert nonzero(fetch_counts(db.session, field_world.campaign.id, scope, codes,
                                 pairs)) == want
-    far = date.today() + timedelta(days=30)
+    far = today_in_vietnam() + timedelta(days=30)
     assert nonzero(fetch_counts(db.session, field_world.campaign.id, scope, codes, pairs,
                                 until=far)) == want
     weekly: dict = {}
@@ -247,7 +249,8 @@ def test_a_replacement_with_wrong_or_unchanged_answers_stores_nothing(field_worl
         outcome = corrections.replace_response(
             db.session, field_world.users["surveyor"], sheet,
             {**PKS05_ANSWERS, "attitude": "tuyet_voi"}, "Sửa", now_utc())
-    assert isinstance(outcome, AnswerErrors) and "attitude" in outcome.errors
+    assert isinstance(outcome, AnswerErrors)
+    assert "attitude" in outcome.errors
     with pytest.raises(CorrectionRefused) as refused:
         replace(field_world, sheet, "hai_long")
     assert refused.value.code == "correction_unchanged"
@@ -270,7 +273,8 @@ def test_each_correction_leaves_an_audit_row_without_answers(field_world, pks05)
     assert [(r.action, r.target_type, r.target_id, r.actor_id) for r in rows] == [
         ("response_voided", "response", first, field_world.users["surveyor"].id),
         ("response_replaced", "response", second, field_world.users["coordinator"].id)]
-    assert "Phiếu trùng" in rows[0].details and "Gõ sai mức hài lòng" in rows[1].details
+    assert "Phiếu trùng" in rows[0].details
+    assert "Gõ sai mức hài lòng" in rows[1].details
     assert f'"replacement_id":{outcome.replacement_id}' in rows[1].details.replace(" ", "")
     assert "binh_thuong" not in rows[1].details
     original = db.session.get(Response, second)
