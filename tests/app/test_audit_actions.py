@@ -153,7 +153,7 @@ def test_form_published_from_the_shell(app, runner, tmp_path):
     assert runner.invoke(args=["forms", "publish", str(pks05_file(tmp_path))]).exit_code == 0
     published = rows("form_published")
     assert [(r.actor_name, trail.details_of(r)["version"]) for r in published] == [
-        (trail.SHELL, 1), (trail.SHELL, 2)]
+        (trail.SHELL, 2), (trail.SHELL, 3)]
 
 
 def test_import_stored_and_discarded(surveyor, field_world, pks05):
