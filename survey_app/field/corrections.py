@@ -43,6 +43,15 @@ def sheets():
                            max_reason=service.MAX_REASON)
 
 
+def refused(error: DomainError, response_id: int):
+    """A sheet the user may not correct is one they may not see (404, like any other
+    record out of scope); any other refusal is said on the list."""
+    if error.code == "correction_not_yours":
+        abort(404)
+    flash(describe(error), "error")
+    return back_to_list(response_id)
+
+
 def back_to_list(response_id: int):
     response = db.session.get(Response, response_id)
     campaign = response.campaign_id if response is not None else None
@@ -59,8 +68,7 @@ def void(response_id: int):
             service.void_response(db.session, current_user, response_id,
                                   request.form.get("reason", ""), now_utc())
     except DomainError as error:
-        flash(describe(error), "error")
-        return back_to_list(response_id)
+        return refused(error, response_id)
     flash(_("Sheet %(id)s voided. It is kept, marked, and no longer counted.", id=response_id))
     return back_to_list(response_id)
 
@@ -84,10 +92,7 @@ def replace(response_id: int):
     try:
         original = service.correctable(db.session, current_user, response_id, now_utc())
     except DomainError as error:
-        if db.session.get(Response, response_id) is None:
-            abort(404)
-        flash(describe(error), "error")
-        return back_to_list(response_id)
+        return refused(error, response_id)
     return render_replace(original, service.answers_of(original))
 
 
@@ -105,7 +110,7 @@ def replace_submit(response_id: int):
                                                reason, now_utc())
     except service.CorrectionRefused as error:
         original = db.session.get(Response, response_id)
-        if original is None:
+        if original is None or error.code == "correction_not_yours":
             abort(404)
         if error.code in ("correction_reason_missing", "correction_reason_too_long",
                           "correction_unchanged"):

@@ -131,8 +131,9 @@ def void_response(session: Session, actor: User, response_id: int, reason: str,
 
     :raises CorrectionRefused: see ``correctable``; or the reason is missing or too long.
     """
-    reason = check_reason(reason)
+    # Whose sheet it is comes first: someone else's is not found, whatever the reason says.
     response = correctable(session, actor, response_id, now)
+    reason = check_reason(reason)
     mark_superseded(session, actor, response, reason, now, None)
     record(session, actor, Action.RESPONSE_VOIDED, response, reason=reason)
     return response
@@ -158,8 +159,8 @@ def replace_response(session: Session, actor: User, response_id: int,
     :raises CorrectionRefused: see ``correctable``; the reason is missing or too long; or
         the answers are the original's unchanged (``correction_unchanged``).
     """
-    reason = check_reason(reason)
     original = correctable(session, actor, response_id, now)
+    reason = check_reason(reason)
     version = PublishedVersion.of(session.get(FormVersion, original.form_version_id))
     outcome = take(Submission(
         submission_id=str(uuid.uuid4()), campaign_id=original.campaign_id,
