@@ -123,7 +123,7 @@ def test_the_forms_pages(field_world, published_forms, live_server, size, failur
     screenshot(preview, f"admin-form-preview-{name}")
     preview.close()
     page.get_by_role("button", name="Ban hành phiên bản này").click()
-    expect(page.locator(".flash")).to_contain_text("Đã ban hành PKS05 phiên bản 2")
+    expect(page.locator(".flash")).to_contain_text("Đã ban hành PKS05 phiên bản 3")
     watch.assert_clean("/quan-tri/bieu-mau/kiem-tra")
 
 
