@@ -28,6 +28,8 @@ from analytics.recognition import RecognitionRulesError
 
 FORM_CODE = re.compile(r"^[A-Z0-9_]{2,8}$")
 MAX_MIN_RESPONSES = 100_000
+#: The longest correction window a rulebook may set, in days.
+MAX_CORRECTION_DAYS = 366
 
 
 class RulebookError(ValueError):
@@ -71,6 +73,9 @@ class Rulebook:
     #: A commune form whose QR rate is above its field rate by more than this (beyond
     #: chance) is listed for audit (analytics/channels.py).
     channel_margin: Fraction = Fraction(1, 10)
+    #: Days after a field sheet was received during which its surveyor or coordinator may
+    #: void or replace it (services/corrections); after that only the committee's review.
+    correction_days: int = 7
 
     def threshold_for(self, form_code: str) -> Fraction:
         rule = self.forms.get(form_code)
@@ -123,6 +128,7 @@ class Rulebook:
             "recognition": self.recognition.to_dict(),
             "integrity": rules_to_dict(self.integrity),
             "channels": {"margin_percent": percent_text(self.channel_margin)},
+            "corrections": {"window_days": self.correction_days},
         }
 
     @classmethod
@@ -166,6 +172,7 @@ class _Reader:
         target = self.section(data, "target")
         defaults = self.section(data, "defaults")
         forms = self.section(data, "forms")
+        corrections = self.section(data, "corrections")
         rulebook = Rulebook(
             target_share=self.percent(target, "share_percent", "target", Fraction(3, 5)),
             target_deadline=self.deadline(target.get("deadline")),
@@ -177,6 +184,9 @@ class _Reader:
             integrity=rules_from_dict(data.get("integrity") or {}, self.problems),
             channel_margin=self.percent(self.section(data, "channels"), "margin_percent",
                                         "channels", Fraction(1, 10)),
+            # A rulebook saved before corrections existed keeps the default window.
+            correction_days=self.days(corrections.get("window_days", 7),
+                                      "corrections.window_days"),
         )
         if self.problems:
             raise RulebookError(self.problems)
@@ -215,6 +225,14 @@ class _Reader:
                 1 <= value <= MAX_MIN_RESPONSES):
             self.problems.append(f"{where} must be a whole number from 1 to {MAX_MIN_RESPONSES}")
             return None
+        return value
+
+    def days(self, value: object, where: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+                1 <= value <= MAX_CORRECTION_DAYS):
+            self.problems.append(f"{where} must be a whole number from 1 to "
+                                 f"{MAX_CORRECTION_DAYS}")
+            return 7
         return value
 
     def deadline(self, value: object) -> date | None:

@@ -37,7 +37,7 @@ FORM_KEYS = {"code", "version", "title", "respondents", "organisation", "quarter
              "provenance", "intro", "satisfaction", "sections", "answered_by_commune_staff"}
 SECTION_KEYS = {"id", "title", "questions"}
 #: Every question's keys; its type adds its own (``QuestionType.keys``).
-QUESTION_KEYS = {"id", "type", "text", "required", "help", "show_if"}
+QUESTION_KEYS = {"id", "type", "text", "required", "allows_no_answer", "help", "show_if"}
 OPTION_KEYS = {"value", "label"}
 CONDITION_KEYS = {"question", "equals", "any_of"}
 SATISFACTION_KEYS = {"question", "satisfied"}
@@ -54,7 +54,7 @@ PROBLEM_CODES = frozenset({
     "file_unreadable", "yaml_invalid", "definition_not_mapping",
     # Any part
     "key_unknown", "key_unknown_for_type", "key_unknown_in_show_if", "key_missing",
-    "key_not_text", "not_boolean", "key_not_boolean",
+    "key_not_text", "not_boolean", "key_not_boolean", "no_answer_not_required",
     # The form's header
     "form_code_invalid", "version_invalid", "organisation_invalid", "quarter_invalid",
     # Sections
@@ -281,11 +281,19 @@ class _Loader:
         required = raw.get("required", False)
         if not isinstance(required, bool):
             self.problem(where, "key_not_boolean", key="required")
+        no_answer = raw.get("allows_no_answer", False)
+        if not isinstance(no_answer, bool):
+            self.problem(where, "key_not_boolean", key="allows_no_answer")
+        elif no_answer and required is not True:
+            # An optional question already takes a blank: the flag would promise a
+            # distinction the stored answers cannot make.
+            self.problem(where, "no_answer_not_required")
         fields: dict[str, Any] = {
             "id": qid,
             "type": qtype,
             "text": self.text(raw, "text", where),
             "required": bool(required),
+            "allows_no_answer": no_answer is True,
             "help": self.text(raw, "help", where, required=False),
             "options": self.options(raw, qtype, where),
             "show_if": self.condition(raw.get("show_if"), where, seen),

@@ -48,6 +48,10 @@ class Question:
     type: str
     text: str
     required: bool = False
+    #: A required question the respondent may refuse: staff entering a sheet (paper, an
+    #: interview, an import) may leave it blank, which records "không trả lời" (no answer),
+    #: left out of that question's count of answers.
+    allows_no_answer: bool = False
     help: str = ""
     options: tuple[Option, ...] = ()
     show_if: Condition | None = None

@@ -49,12 +49,14 @@ def _as_list(value: object) -> list[str]:
 
 
 def validate_answers(
-    definition: FormDefinition, raw: Mapping[str, object]
+    definition: FormDefinition, raw: Mapping[str, object], *, no_answer: bool = False
 ) -> AnswerErrors:
     """Validate ``raw`` (question id → value or list of values) against ``definition``.
 
     Answers to questions whose condition does not hold are dropped, whatever the client sent:
-    the server, not the page's script, decides what was asked.
+    the server, not the page's script, decides what was asked. With ``no_answer`` (staff
+    entering what a respondent said), a blank on a required question that
+    ``allows_no_answer`` is a refusal, "không trả lời", and stored as no answer.
     """
     answers: dict[str, Answer] = {}
     errors: dict[str, AnswerError] = {}
@@ -63,7 +65,7 @@ def validate_answers(
             continue
         values = _as_list(raw.get(question.id))
         if not values:
-            if question.required:
+            if question.required and not (no_answer and question.allows_no_answer):
                 errors[question.id] = AnswerError("required")
             continue
         answer, error = _clean(question, values)

@@ -172,6 +172,8 @@ TEXTS: dict[str, str] = {
     "key_not_text": N_("field '%(key)s' must be a non-empty text"),
     "not_boolean": N_("must be true or false"),
     "key_not_boolean": N_("'%(key)s' must be true or false"),
+    "no_answer_not_required": N_("'allows_no_answer' applies only to a required question "
+                                 "(an optional one may always be left blank)"),
     "form_code_invalid": N_("form code '%(value)s' is not valid (PKS01–PKS07)"),
     "version_invalid": N_("the version must be a positive whole number"),
     "organisation_invalid": N_("the organisation must be one of: %(allowed)s"),
@@ -377,6 +379,21 @@ TEXTS: dict[str, str] = {
                                    "recomputed."),
     "integrity.campaign_open": N_("The campaign still takes answers: its keys are kept until "
                                   "every form has closed."),
+    # Corrections (services/corrections)
+    "correction_reason_missing": N_("Say why the sheet is voided or corrected."),
+    "correction_reason_too_long": N_("The reason may be at most %(max)s characters, without "
+                                     "control characters."),
+    "correction_not_yours": N_("This sheet is not one you may correct: a surveyor corrects "
+                               "the sheets they entered, a coordinator those of their "
+                               "organisation."),
+    "correction_qr": N_("A citizen's QR response cannot be voided or corrected here; only the "
+                        "steering committee's review can set it aside."),
+    "correction_already": N_("This sheet has already been voided or replaced."),
+    "correction_window_closed": N_("The time to correct this sheet ended on %(closed)s (%(days)s "
+                                   "days after it was received). Ask the steering committee "
+                                   "to review it."),
+    "correction_unchanged": N_("The corrected sheet has the same answers as the original: "
+                               "nothing to replace."),
 }
 
 #: What an audit row's target is (``AuditEntry.target_type``).
@@ -390,6 +407,7 @@ TARGET_TEXTS = {
     "back_check": _l("call-back"),
     "dossier": _l("recognition dossier"),
     "form": _l("form"),
+    "response": _l("sheet"),
 }
 
 #: The words for each action of the audit trail (services.audit.actions).
@@ -431,6 +449,8 @@ ACTION_TEXTS = {
     "flags_reviewed": _l("Flagged responses decided"),
     "flags_recomputed": _l("Flags recomputed for a campaign"),
     "trust_keys_dropped": _l("A campaign's device and network keys dropped"),
+    "response_voided": _l("Sheet voided"),
+    "response_replaced": _l("Sheet replaced by a corrected one"),
 }
 
 #: The words for a scope field, in "This role needs %(unit)s."

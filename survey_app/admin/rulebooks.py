@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from analytics import FormRule
 from analytics import Rulebook
+from analytics.rulebook import MAX_CORRECTION_DAYS
 from analytics.rulebook import MAX_MIN_RESPONSES
 from analytics.rulebook import parse_percent
 from analytics.rulebook import percent_text
@@ -107,6 +108,14 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
     threshold = percent("threshold_percent", _("Default threshold"), required=True)
     minimum = count("min_responses", _("Default minimum of valid responses"), required=True)
     margin = percent("channel_margin_percent", _("QR against field margin"), required=True)
+    # Blank keeps the built-in window (a form saved before the field existed sends none).
+    correction_days = Rulebook.correction_days
+    raw_days = data.get("correction_days", "").strip()
+    if raw_days:
+        correction_days = whole_number(raw_days)
+        if correction_days is None or not 1 <= correction_days <= MAX_CORRECTION_DAYS:
+            problems.append(_("%(field)s must be a whole number from 1 to %(max)s.",
+                              field=_("Days to correct a field sheet"), max=MAX_CORRECTION_DAYS))
     deadline = None
     if data.get("deadline", "").strip():
         try:
@@ -134,7 +143,8 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
     if problems:
         return None, problems
     return Rulebook(target_share=target, target_deadline=deadline, threshold=threshold,
-                    min_responses=minimum, forms=forms, channel_margin=margin), []
+                    min_responses=minimum, forms=forms, channel_margin=margin,
+                    correction_days=correction_days), []
 
 
 def form_values(rules: Rulebook, choices: list[FormChoice]) -> dict[str, object]:
@@ -145,6 +155,7 @@ def form_values(rules: Rulebook, choices: list[FormChoice]) -> dict[str, object]
         "threshold_percent": percent_text(rules.threshold),
         "min_responses": str(rules.min_responses),
         "channel_margin_percent": percent_text(rules.channel_margin),
+        "correction_days": str(rules.correction_days),
     }
     for choice in choices:
         rule = rules.forms.get(choice.code) or FormRule()

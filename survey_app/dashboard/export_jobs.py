@@ -113,14 +113,15 @@ def export_csv_job(run: job_queue.Run) -> job_queue.Output:
     include_reasons = results_service.may_read_flag_reasons(run.user)
     if filters.form_code is None:
         run.progress.start("writing")
-        archive = exports.responses_zip(run.session, results, allowed, include_text, left_out,
-                                       include_reasons)
-        data = b"".join(exports.read_and_close(archive))
         with unit_of_work(run.session):
             exports.log_export(run.session, "zip", run.user, results,
                                ",".join(f.code for f in allowed))
+        head = exports.trail_head_text(run.session)
+        archive = exports.responses_zip(run.session, results, allowed, include_text, left_out,
+                                        include_reasons, head)
+        data = b"".join(exports.read_and_close(archive))
         return job_queue.Output(data, file_name(results, "zip", "tat-ca-phieu"),
-                                "application/zip")
+                                "application/zip", result={"audit_head": head})
     (form,) = allowed
     run.progress.start("writing", exports.count_responses(run.session, results, form))
     out = io.StringIO()
@@ -131,5 +132,7 @@ def export_csv_job(run: job_queue.Run) -> job_queue.Output:
         out.write(line)
     with unit_of_work(run.session):
         exports.log_export(run.session, "csv", run.user, results, form.code)
+    # The jobs' download sends it as the X-Audit-Head header (survey_app/jobs/views.py).
     return job_queue.Output(out.getvalue().encode("utf-8"), file_name(results, "csv", form.code),
-                            "text/csv; charset=utf-8")
+                            "text/csv; charset=utf-8",
+                            result={"audit_head": exports.trail_head_text(run.session)})

@@ -312,8 +312,10 @@ def export_csv():
                                  include_reasons=results_service.may_read_flag_reasons(current_user))
     with unit_of_work(db.session):
         exports.log_export(db.session, "csv", current_user, results, form.code)
+    # The head in a header, not in the file: the CSV stays a plain table for any reader.
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": exports.attachment(results, "csv", form.code),
+        exports.TRAIL_HEAD_HEADER: exports.trail_head_text(db.session),
         "Cache-Control": "no-store"})
 
 
@@ -337,15 +339,16 @@ def export_zip():
         for _code, why in left_out:
             flash(why, "error")
         return redirect(url_for(".index", **request.args.to_dict()))
-    archive = exports.responses_zip(
-        db.session, results, allowed, results_service.may_read_free_text(current_user), left_out,
-        results_service.may_read_flag_reasons(current_user))
     with unit_of_work(db.session):
         exports.log_export(db.session, "zip", current_user, results,
                            ",".join(f.code for f in allowed))
+    head = exports.trail_head_text(db.session)
+    archive = exports.responses_zip(
+        db.session, results, allowed, results_service.may_read_free_text(current_user), left_out,
+        results_service.may_read_flag_reasons(current_user), head)
     return Response(exports.read_and_close(archive), mimetype="application/zip", headers={
         "Content-Disposition": exports.attachment(results, "zip", "tat-ca-phieu"),
-        "Cache-Control": "no-store"})
+        exports.TRAIL_HEAD_HEADER: head, "Cache-Control": "no-store"})
 
 
 @cache

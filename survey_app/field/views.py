@@ -116,6 +116,8 @@ def home_links(campaign: Campaign | None) -> list[tuple[str, str, str]]:
          _("Upload a filled-in CSV or Excel template; it is checked row by row first.")),
         ("field.offline", {}, _("Offline forms"),
          _("Install the forms on a phone and fill them in without a network.")),
+        ("field.sheets", query, _("Sheets entered"),
+         _("Void a sheet entered in error, or correct it, with a reason.")),
     ]
     if current_user.role is not Role.surveyor:
         links = [
@@ -134,7 +136,8 @@ def home_links(campaign: Campaign | None) -> list[tuple[str, str, str]]:
 def entered_by_me(campaign: Campaign) -> dict[tuple[int, int], int]:
     rows = db.session.execute(
         select(Response.commune_id, Response.form_id, func.count(Response.id))
-        .where(Response.campaign_id == campaign.id, Response.entered_by_id == current_user.id)
+        .where(Response.campaign_id == campaign.id, Response.entered_by_id == current_user.id,
+               Response.standing())
         .group_by(Response.commune_id, Response.form_id)
     )
     return {(c, f): n for c, f, n in rows}
@@ -160,7 +163,7 @@ def render_entry(target: EntryTarget, version: FormVersion, *, saved: int, chann
         select(func.count(Response.id)).where(
             Response.campaign_id == target.campaign_form.campaign_id,
             Response.commune_id == target.commune.id, Response.form_id == target.form.id,
-            Response.entered_by_id == current_user.id)
+            Response.entered_by_id == current_user.id, Response.standing())
     )
     return render_template(
         "field/entry.html", target=target, version=version, definition=version.parsed,

@@ -105,6 +105,11 @@ def download(job_id: int):
     response = send_file(io.BytesIO(job.file_data), mimetype=job.file_mimetype,
                          as_attachment=True, download_name=job.file_name, max_age=0)
     response.headers["Cache-Control"] = "no-store"
+    # An export's audit trail head (docs/DEPLOY.md, "The audit trail"): in a header, so that
+    # the CSV itself stays a plain table.
+    head = (job.result or {}).get("audit_head")
+    if head:
+        response.headers["X-Audit-Head"] = head
     return response
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from survey_app.clock import now_utc
 from survey_app.extensions import db
@@ -73,10 +74,33 @@ class Response(db.Model):
     staff_session: Mapped[bool] = mapped_column(default=False)
     honeypot: Mapped[bool] = mapped_column(default=False)
     answer_pattern: Mapped[str | None] = mapped_column(String(200))
+    #: A correction (services/corrections): set when the sheet was voided or replaced. A
+    #: superseded sheet is kept, never deleted, and left out of every count.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    supersede_reason: Mapped[str | None] = mapped_column(String(300))
+    #: The sheet entered in its place (a replacement), or None for a void.
+    replacement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responses.id"), unique=True, index=True)
+
+    @classmethod
+    def standing(cls) -> ColumnElement[bool]:
+        """The condition of a sheet that stands (neither voided nor replaced): every count,
+        rate, trend, progress and ranking reads only these. The roll-up's triggers spell
+        the same condition in SQL as ``STANDING_SQL``."""
+        return cls.superseded_at.is_(None)
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+
+
+#: ``Response.standing()`` as the triggers of migration b7e4c2a9d513 write it.
+STANDING_SQL = "superseded_at IS NULL"
 
 
 class Answer(db.Model):

@@ -15,7 +15,7 @@ DEFINITIONS = Path(__file__).resolve().parents[2] / "forms" / "definitions"
 
 @pytest.fixture(scope="module")
 def pks05():
-    return load_definition_file(DEFINITIONS / "pks05.v1.yaml")
+    return load_definition_file(DEFINITIONS / "pks05.v2.yaml")
 
 
 def by_id(distributions):

@@ -81,3 +81,15 @@ def test_every_problem_is_reported_at_once():
     problems = caught.value.problems
     assert len(problems) == 6
     assert any("deadline" in p for p in problems)
+
+
+def test_the_correction_window_is_kept_and_checked():
+    assert Rulebook().correction_days == 7
+    rules = Rulebook(correction_days=3)
+    assert rules.to_dict()["corrections"] == {"window_days": 3}
+    assert Rulebook.from_dict(rules.to_dict()).correction_days == 3
+    # A rulebook stored before corrections existed keeps the default window.
+    assert Rulebook.from_dict({"defaults": {"min_responses": 30}}).correction_days == 7
+    for bad in (0, 400, "7", True):
+        with pytest.raises(RulebookError, match=r"corrections\.window_days"):
+            Rulebook.from_dict({"corrections": {"window_days": bad}})

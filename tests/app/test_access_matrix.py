@@ -216,6 +216,14 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("field.quality_record", "POST"): staff(admin=REFUSED, coordinator=REFUSED,
                                             steering=REFUSED),
     ("field.coordination", "GET"): staff(coordinator=OK),
+    # Corrections: a surveyor's own sheets, a coordinator's organisation's; an empty POST is
+    # refused for want of a reason; anyone else's sheet is not found (admins correct none).
+    ("field.sheets", "GET"): staff(coordinator=OK, surveyor=OK),
+    ("field.void", "POST"): staff(admin=DENY, coordinator=(REFUSED, DENY, DENY),
+                                  surveyor=(REFUSED, DENY, DENY)),
+    ("field.replace", "GET"): staff(admin=DENY, coordinator=OWN_ONLY, surveyor=OWN_ONLY),
+    ("field.replace_submit", "POST"): staff(admin=DENY, coordinator=(REFUSED, DENY, DENY),
+                                            surveyor=(REFUSED, DENY, DENY)),
     ("field.offline", "GET"): staff(coordinator=OK, surveyor=OK),
     ("field.offline_worker", "GET"): everyone(),
     ("field.offline_manifest", "GET"): everyone(),

@@ -153,7 +153,7 @@ def test_form_published_from_the_shell(app, runner, tmp_path):
     assert runner.invoke(args=["forms", "publish", str(pks05_file(tmp_path))]).exit_code == 0
     published = rows("form_published")
     assert [(r.actor_name, trail.details_of(r)["version"]) for r in published] == [
-        (trail.SHELL, 1), (trail.SHELL, 2)]
+        (trail.SHELL, 2), (trail.SHELL, 3)]
 
 
 def test_import_stored_and_discarded(surveyor, field_world, pks05):
@@ -236,3 +236,25 @@ def test_the_workbook_and_the_report_print_the_trails_head(results_world, login)
     assert last("export_downloaded").seq == head.seq
     report = steering.get(f"/bang-dieu-khien/bao-cao?campaign={campaign.id}&kind=year")
     assert trail.head(db.session).entry_hash in report.get_data(as_text=True)
+
+
+def test_sheets_voided_and_replaced(field_world, login, published_forms):
+    from tests.app.field.test_corrections import type_sheet
+    from tests.fixtures.data import PKS05_ANSWERS
+
+    surveyor = login("surveyor")
+    first = type_sheet(surveyor, field_world, published_forms, PKS05_ANSWERS)
+    second = type_sheet(surveyor, field_world, published_forms,
+                        {**PKS05_ANSWERS, "gender": "nam"})
+    surveyor.post(f"/thuc-dia/phieu/{first}/huy", data={"reason": "Nhập trùng"})
+    surveyor.post(f"/thuc-dia/phieu/{second}/sua",
+                  data={**PKS05_ANSWERS, "reason": "Gõ nhầm giới tính"})
+    voided, replaced = last("response_voided"), last("response_replaced")
+    assert (voided.target_type, voided.target_id, voided.actor_name) == (
+        "response", first, "surveyor")
+    assert "Nhập trùng" in voided.details
+    assert replaced.target_id == second
+    assert "Gõ nhầm giới tính" in replaced.details
+    page = login("admin").get("/quan-tri/nhat-ky").get_data(as_text=True)
+    assert "Hủy phiếu" in page
+    assert "Thay phiếu bằng phiếu đã sửa" in page

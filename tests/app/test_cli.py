@@ -24,7 +24,7 @@ from survey_app.services.catalogue.form_versions import DEFINITIONS
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.app.public.test_submit import form_fields
 
-PKS05 = DEFINITIONS / "pks05.v1.yaml"
+PKS05 = DEFINITIONS / "pks05.v2.yaml"
 NEW_QUESTION = "Ông/bà có được hướng dẫn ghi phiếu hẹn trả kết quả không?"
 
 
@@ -37,7 +37,7 @@ def invoke(runner, *args: str):
     return runner.invoke(args=[str(a) for a in args], catch_exceptions=False)
 
 
-def pks05(tmp_path: Path, version: int = 2, name: str = "pks05.v2.yaml", edit=None) -> Path:
+def pks05(tmp_path: Path, version: int = 3, name: str = "pks05.v3.yaml", edit=None) -> Path:
     """PKS05 as a province would republish it: the bundled file with a new version number."""
     data = yaml.safe_load(PKS05.read_text(encoding="utf-8"))
     data["version"] = version
@@ -106,11 +106,11 @@ def test_forms_publish_bundled_publishes_all_seven_once(runner):
 def test_forms_publish_a_new_version(runner, published_forms, tmp_path):
     db.session.commit()
     result = invoke(runner, "forms", "publish", pks05(tmp_path))
-    assert result.output.strip() == "PKS05 v2: published"
+    assert result.output.strip() == "PKS05 v3: published"
     versions = db.session.scalars(
         select(FormVersion.version).where(FormVersion.form_id == published_forms["PKS05"].id)
     ).all()
-    assert sorted(versions) == [1, 2]
+    assert sorted(versions) == [2, 3]
 
 
 def test_forms_publish_same_file_again_is_a_no_op(runner, published_forms, tmp_path):
@@ -119,7 +119,7 @@ def test_forms_publish_same_file_again_is_a_no_op(runner, published_forms, tmp_p
     invoke(runner, "forms", "publish", path)
     again = invoke(runner, "forms", "publish", path)
     assert again.exit_code == 0
-    assert again.output.strip() == "PKS05 v2: already published"
+    assert again.output.strip() == "PKS05 v3: already published"
     assert count(FormVersion) == 8
 
 
@@ -134,17 +134,17 @@ def test_forms_publish_same_version_with_other_content_is_refused(
 
     result = runner.invoke(args=["forms", "publish", str(pks05(tmp_path, edit=reword))])
     assert result.exit_code == 1
-    assert "PKS05 phiên bản 2 đã được phát hành với nội dung khác" in result.output
-    stored = db.session.scalar(select(FormVersion).where(FormVersion.version == 2))
+    assert "PKS05 phiên bản 3 đã được phát hành với nội dung khác" in result.output
+    stored = db.session.scalar(select(FormVersion).where(FormVersion.version == 3))
     assert stored.definition["intro"] != "Lời giới thiệu đã sửa."
 
 
 def test_forms_publish_an_older_version_is_refused(runner, published_forms, tmp_path):
     db.session.commit()
-    invoke(runner, "forms", "publish", pks05(tmp_path, version=3, name="pks05.v3.yaml"))
+    invoke(runner, "forms", "publish", pks05(tmp_path, version=4, name="pks05.v4.yaml"))
     result = runner.invoke(args=["forms", "publish", str(pks05(tmp_path))])
     assert result.exit_code == 1
-    assert "đã có phiên bản 3, mới hơn 2" in result.output
+    assert "đã có phiên bản 4, mới hơn 3" in result.output
     assert count(FormVersion) == 8
 
 
@@ -194,7 +194,7 @@ def test_new_version_shows_on_the_form_and_old_answers_keep_theirs(
     assert v2 != v1
     db.session.expire_all()
     assert db.session.get(Response, first.id).form_version_id == v1
-    assert db.session.get(FormVersion, v1).version == 1
+    assert db.session.get(FormVersion, v1).version == 2
     fields = form_fields(client, point)
     client.post(f"/f/{point.token}", data={**fields, **PKS05_ANSWERS})
     versions = db.session.scalars(select(Response.form_version_id).order_by(Response.id)).all()

@@ -40,7 +40,7 @@ def test_a_province_runs_its_first_campaign_without_the_demo(app, runner, tmp_pa
 
     # 1. The shell: units, forms, the first administrator.
     assert "communes added" in shell(runner, "units", "import", "--province", PROVINCE)
-    assert "PKS05 v1: published" in shell(runner, "forms", "publish", "--bundled")
+    assert "PKS05 v2: published" in shell(runner, "forms", "publish", "--bundled")
     shell(runner, "users", "create", "quantri", "--role", "admin", "--name", "Quản trị tỉnh",
           "--password", PASSWORD)
     # The communes' figures: the template, filled in as a province's office would, imported.

@@ -21,7 +21,7 @@ from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
-PKS05 = Path(__file__).resolve().parents[2] / "forms" / "definitions" / "pks05.v1.yaml"
+PKS05 = Path(__file__).resolve().parents[2] / "forms" / "definitions" / "pks05.v2.yaml"
 
 
 def xlsx(rows) -> bytes:
@@ -102,16 +102,16 @@ def test_the_forms_pages(field_world, published_forms, live_server, size, failur
     expect(page.locator("#form-PKS05")).to_contain_text("Năm 2026")
     screenshot(page, f"admin-forms-{name}")
 
-    broken = PKS05.read_bytes().replace(b"version: 1\n", b"version: 2\n", 1).replace(
+    broken = PKS05.read_bytes().replace(b"version: 2\n", b"version: 3\n", 1).replace(
         b"type: single_choice", b"type: one_choice", 1)
-    attach(page, broken, "pks05.v2.yaml")
+    attach(page, broken, "pks05.v3.yaml")
     page.get_by_role("button", name="Kiểm tra tệp").click()
     expect(page.locator(".import-report")).to_contain_text("one_choice")
     screenshot(page, f"admin-form-check-problems-{name}")
 
     page.goto(f"{base}/quan-tri/bieu-mau")
-    attach(page, PKS05.read_bytes().replace(b"version: 1\n", b"version: 2\n", 1),
-           "pks05.v2.yaml")
+    attach(page, PKS05.read_bytes().replace(b"version: 2\n", b"version: 3\n", 1),
+           "pks05.v3.yaml")
     page.get_by_role("button", name="Kiểm tra tệp").click()
     expect(page.locator("h2.status-meets")).to_contain_text("PKS05")
     screenshot(page, f"admin-form-check-ready-{name}")
@@ -123,7 +123,7 @@ def test_the_forms_pages(field_world, published_forms, live_server, size, failur
     screenshot(preview, f"admin-form-preview-{name}")
     preview.close()
     page.get_by_role("button", name="Ban hành phiên bản này").click()
-    expect(page.locator(".flash")).to_contain_text("Đã ban hành PKS05 phiên bản 2")
+    expect(page.locator(".flash")).to_contain_text("Đã ban hành PKS05 phiên bản 3")
     watch.assert_clean("/quan-tri/bieu-mau/kiem-tra")
 
 

@@ -52,6 +52,8 @@ def test_every_export_downloads_and_reads_back(results_world, live_server, deskt
         label="Tất cả các phiếu: tệp ZIP, mỗi phiếu một tệp CSV")
     with zipfile.ZipFile(download(desktop, button)) as archive:
         tables = {name: csv_rows(archive.read(name)) for name in archive.namelist()}
+    head = tables.pop("audit-head.txt")  # the audit trail's head, beside the tables
+    assert head[0][0].startswith("Đầu chuỗi nhật ký thao tác khi lập tệp này: ")
     assert len(tables) == 2
     assert sum(len(rows) - 1 for rows in tables.values()) == stored
 

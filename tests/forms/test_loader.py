@@ -246,6 +246,10 @@ BAD = [
      "number_bounds_invalid", {}),
     ("number-integer-text", setter("visits", "integer", "no"), "question 'visits'",
      "key_not_boolean", {"key": "integer"}),
+    ("no-answer-not-boolean", setter("q_overall", "allows_no_answer", "có"),
+     "question 'q_overall'", "key_not_boolean", {"key": "allows_no_answer"}),
+    ("no-answer-on-optional", setter("comment", "allows_no_answer", True),
+     "question 'comment'", "no_answer_not_required", {}),
     ("max-length-zero", setter("comment", "max_length", 0), "question 'comment'",
      "max_length_invalid", {}),
     ("max-length-huge", setter("comment", "max_length", 5000), "question 'comment'",
@@ -413,3 +417,10 @@ def test_condition_labels_and_numbers_follow_the_definition():
     assert definition.condition_labels(reason) == ["Chờ đợi rất lâu"]
     assert definition.numbers["q_overall"] == 7
     assert list(definition.question("score").scale) == [1, 2, 3, 4, 5]
+
+
+def test_a_required_question_may_allow_no_answer():
+    data = change(setter("wait_time", "allows_no_answer", True))
+    definition = load_definition(data)
+    assert definition.question("wait_time").allows_no_answer
+    assert not definition.question("q_overall").allows_no_answer

@@ -18,11 +18,11 @@ DEFINITIONS = Path(__file__).resolve().parents[2] / "forms" / "definitions"
 def test_only_pks01_is_answered_by_the_communes_own_staff():
     staff = {path.name: load_definition_file(path).answered_by_commune_staff
              for path in sorted(DEFINITIONS.glob("*.yaml"))}
-    assert {name for name, is_staff in staff.items() if is_staff} == {"pks01.v1.yaml"}
+    assert {name for name, is_staff in staff.items() if is_staff} == {"pks01.v2.yaml"}
 
 
 def test_the_key_is_optional_and_must_be_true_or_false():
-    data = yaml.safe_load((DEFINITIONS / "pks05.v1.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((DEFINITIONS / "pks05.v2.yaml").read_text(encoding="utf-8"))
     assert load_definition(dict(data)).answered_by_commune_staff is False
     assert load_definition({**data, "answered_by_commune_staff": True}).answered_by_commune_staff
     with pytest.raises(DefinitionError) as refused:

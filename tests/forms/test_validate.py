@@ -177,10 +177,21 @@ def test_unknown_question_ids_are_ignored(definition):
 
 
 def test_bundled_pks05_needs_its_late_notice_only_when_late():
-    pks05 = load_definition_file(DEFINITIONS / "pks05.v1.yaml")
+    pks05 = load_definition_file(DEFINITIONS / "pks05.v2.yaml")
     base = {"wait_time": "nhanh_gon", "attitude": "binh_thuong", "guidance": "binh_thuong",
             "skill": "binh_thuong", "extra_payment_suggested": "khong", "q_overall": "hai_long"}
     on_time = validate_answers(pks05, {**base, "processing_time": "dung_hen"})
     assert on_time.ok
     late = validate_answers(pks05, {**base, "processing_time": "tre_hen"})
     assert set(late.errors) == {"late_notified"}
+
+
+def test_no_answer_is_taken_only_when_asked_and_only_where_allowed():
+    pks05 = load_definition_file(DEFINITIONS / "pks05.v2.yaml")
+    answers = {q.id: q.option_values[0] for q in pks05.questions
+               if q.required and not q.show_if}
+    del answers["attitude"]
+    assert validate_answers(pks05, answers).errors["attitude"].code == "required"
+    checked = validate_answers(pks05, answers, no_answer=True)
+    assert checked.ok
+    assert "attitude" not in checked.answers

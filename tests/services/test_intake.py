@@ -85,10 +85,14 @@ def test_wrong_answers_are_errors_and_take_no_transaction(pks05, dummy_commune, 
     def never():
         raise AssertionError("no transaction for answers that failed")
 
-    outcome = take(submission(pks05, dummy_commune, answers={"q_overall": "?"}), version, never)
+    outcome = take(submission(pks05, dummy_commune, answers={"q_overall": "?"},
+                              channel=Channel.qr), version, never)
     assert isinstance(outcome, AnswerErrors)
     assert outcome.errors["q_overall"].code == "invalid_option"
     assert outcome.errors["attitude"].code == "required"
+    # Typed by staff, a blank where the form allows it is "không trả lời", not an error.
+    outcome = take(submission(pks05, dummy_commune, answers={"q_overall": "?"}), version, never)
+    assert set(outcome.errors) == {"q_overall"}
     assert stored() == (0, 0)
 
 

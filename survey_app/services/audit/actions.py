@@ -42,3 +42,5 @@ class Action(StrEnum):
     FLAGS_REVIEWED = "flags_reviewed"
     FLAGS_RECOMPUTED = "flags_recomputed"
     TRUST_KEYS_DROPPED = "trust_keys_dropped"
+    RESPONSE_VOIDED = "response_voided"
+    RESPONSE_REPLACED = "response_replaced"

@@ -316,7 +316,9 @@ class FileCheck:
                 self.answer_problem(number, question.id, problem)
                 unreadable.add(question.id)
             raw[question.id] = value
-        result = validate_answers(self.definition, raw)
+        # Staff type what a respondent said: a blank cell where the form allows a refusal is
+        # "không trả lời"; a blank elsewhere on a required question is still refused.
+        result = validate_answers(self.definition, raw, no_answer=True)
         for question_id, error in result.errors.items():
             if question_id not in unreadable:
                 self.answer_problem(number, question_id, error)

@@ -25,6 +25,8 @@ def question_note(definition: FormDefinition, question: Question) -> str:
     note = f"{definition.numbers[question.id]}. {question.text}"
     if question.required:
         note += " *"
+    if question.allows_no_answer:
+        note += " " + _("(empty = no answer)")
     kind = question.kind
     if kind.multiple:
         note += " " + _("(several answers: separate them with ;)")
@@ -76,7 +78,7 @@ def guide_rows(entry: EntryForm) -> list[list[str]]:
                   _("Label")]]
     for question in definition.questions:
         head = [question.id, str(definition.numbers[question.id]), question.text,
-                _("yes") if question.required else "", kind_label(question)]
+                required_text(question), kind_label(question)]
         if question.options:
             for option in question.options:
                 rows.append([*head, option.value, option.label])
@@ -86,6 +88,12 @@ def guide_rows(entry: EntryForm) -> list[list[str]]:
     rows += [[], [_("Commune code"), "", _("Commune")]]
     rows += [[commune.code, "", commune.name] for commune in entry.communes]
     return rows
+
+
+def required_text(question: Question) -> str:
+    if question.allows_no_answer:
+        return _("yes; empty = no answer")
+    return _("yes") if question.required else ""
 
 
 def fill_in_instructions() -> list[str]:
@@ -98,7 +106,8 @@ def fill_in_instructions() -> list[str]:
         _("Choice questions: pick the answer from the list, or type its label or its value. "
           "Several answers to one question are separated by a semicolon (;)."),
         _("Leave the cell empty when the person did not answer. Questions marked * are "
-          "required."),
+          "required; on those marked “empty = no answer” an empty cell records that the "
+          "person would not answer (không trả lời)."),
         _("Save as Excel (.xlsx) or as “CSV UTF-8”. Nothing is stored until you have seen the "
           "check and confirmed."),
     ]

@@ -158,7 +158,8 @@ def point_stats(session: Session, commune_id: int, visible: Select) -> list[Poin
     """Every point of a commune the user may see, live ones first, with scans and responses."""
     counts = dict(session.execute(
         select(Response.collection_point_id, func.count())
-        .where(Response.commune_id == commune_id, Response.commune_id.in_(visible))
+        .where(Response.commune_id == commune_id, Response.commune_id.in_(visible),
+               Response.standing())
         .group_by(Response.collection_point_id)
     ).all())
     points = session.scalars(
@@ -194,7 +195,8 @@ def commune_summaries(session: Session, communes: Select) -> list[CommuneSummary
     ).subquery()
     answered = (
         select(Response.commune_id, func.count().label("responses"))
-        .where(Response.collection_point_id.is_not(None), Response.commune_id.in_(communes))
+        .where(Response.collection_point_id.is_not(None), Response.commune_id.in_(communes),
+               Response.standing())
         .group_by(Response.commune_id)
     ).subquery()
     rows = session.execute(

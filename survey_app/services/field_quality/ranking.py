@@ -78,7 +78,8 @@ def load_interviews(session: Session, campaign: Campaign, staff: Select,
              .join(Form, Form.id == Response.form_id)
              .outerjoin(InterviewParadata, InterviewParadata.response_id == Response.id)
              .where(Response.campaign_id == campaign.id, Response.is_flagged.is_(False),
-                    Response.channel.in_(FIELD_CHANNELS), Response.entered_by_id.in_(staff))
+                    Response.standing(), Response.channel.in_(FIELD_CHANNELS),
+                    Response.entered_by_id.in_(staff))
              .order_by(Response.id))
     if week_of is not None:
         start = datetime.combine(week_of, time(), VIETNAM)

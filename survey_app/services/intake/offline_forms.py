@@ -17,6 +17,9 @@ def question_json(question: Question) -> dict[str, Any]:
     kind = question.kind
     data: dict[str, Any] = {"id": question.id, "type": question.type, "widget": kind.widget,
                             "text": question.text, "required": question.required}
+    if question.allows_no_answer:
+        # A blank is "không trả lời" there (the sync takes it as staff-entered).
+        data["allows_no_answer"] = True
     if question.help:
         data["help"] = question.help
     if question.options:

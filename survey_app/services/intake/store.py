@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from typing import Protocol
 
@@ -94,6 +95,7 @@ def store_response(
     duration_seconds: int | None = None,
     signals: Mapping[str, Any] | None = None,
     ticket_id: str | None = None,
+    received_at: datetime | None = None,
 ) -> Stored:
     """Insert a response and its answers unless this submission id is already stored.
 
@@ -120,6 +122,8 @@ def store_response(
         "duration_seconds": duration_seconds,
         **(signals or {}),
     }
+    if received_at is not None:
+        values["received_at"] = received_at
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     response_id = session.execute(_INSERT[dialect.name], values).scalar()
     if response_id is None:

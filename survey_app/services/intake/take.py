@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -67,6 +68,15 @@ class Submission:
     duration_seconds: int | None = None
     #: A QR response's signals (services/intake/signals.py): the integrity rules apply to it.
     signals: QrSignals | None = None
+    #: When the sheet was received, if not now: a replacement keeps its original's time, so
+    #: it stays in the same week and correction window (services/corrections).
+    received_at: datetime | None = None
+
+    @property
+    def no_answer_allowed(self) -> bool:
+        """Staff entering a respondent's sheet may record a refusal ("không trả lời") where
+        the form allows one; a citizen's own QR form keeps its questions required."""
+        return self.channel is not Channel.qr
 
 
 class Outcome:
@@ -117,7 +127,8 @@ def take(submission: Submission, version: StoredVersion | None,
     INTEGRITY.md); else in ``transaction``."""
     if version is None:
         return Unidentified()
-    checked = validate_answers(version.parsed, submission.answers)
+    checked = validate_answers(version.parsed, submission.answers,
+                               no_answer=submission.no_answer_allowed)
     if not checked.ok:
         return AnswerErrors(checked.errors)
     if submission.submission_id is None:
@@ -143,6 +154,7 @@ def take(submission: Submission, version: StoredVersion | None,
                 duration_seconds=submission.duration_seconds,
                 signals=extra,
                 ticket_id=submission.signals.ticket_id if submission.signals else None,
+                received_at=submission.received_at,
             )
             if stored.created:
                 after_commit(connection, partial(response_stored.send, submission.channel))
@@ -206,7 +218,8 @@ def take_many(submissions: Sequence[Submission], version: StoredVersion | None,
         if version is None:
             outcomes[index] = Unidentified()
             continue
-        checked = validate_answers(version.parsed, submission.answers)
+        checked = validate_answers(version.parsed, submission.answers,
+                                   no_answer=submission.no_answer_allowed)
         if not checked.ok:
             outcomes[index] = AnswerErrors(checked.errors)
         elif submission.submission_id is None:

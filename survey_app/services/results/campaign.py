@@ -184,7 +184,7 @@ def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
         Response.form_version_id, func.coalesce(Response.satisfaction_answer, ""),
         literal(False) if include_flagged else Response.is_flagged, literal(1), pairs)).where(
         Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
-        Response.form_id.in_(form_ids)).group_by(*keys)
+        Response.form_id.in_(form_ids), Response.standing()).group_by(*keys)
     if until is not None:
         query = query.where(Response.received_at < end_of_day(until))
     return query
@@ -356,7 +356,7 @@ def answer_scope(results: CampaignResults, form: CampaignFormInfo, questions: li
     where = [
         Response.campaign_id == results.campaign.id, Response.form_id == form.form_id,
         Response.commune_id.in_(commune_ids if commune_ids is not None else results.commune_ids),
-        Response.is_flagged.is_(False), Answer.question_id.in_(questions),
+        Response.is_flagged.is_(False), Response.standing(), Answer.question_id.in_(questions),
     ]
     if results.until is not None:
         where.append(Response.received_at < end_of_day(results.until))

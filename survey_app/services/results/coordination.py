@@ -91,7 +91,7 @@ def coordination(session: Session, user: User, campaign: Campaign, today: date,
     entered = dict(session.execute(
         select(Response.entered_by_id, func.count(Response.id)).where(
             Response.campaign_id == campaign.id, Response.is_flagged.is_(False),
-            Response.entered_by_id.in_(list(names)))
+            Response.standing(), Response.entered_by_id.in_(list(names)))
         .group_by(Response.entered_by_id)).all())
 
     def behind(collected: int, target: int) -> bool:

@@ -338,7 +338,8 @@ def csv_lines(session: Session, scope: tuple, form: CampaignFormInfo,
     numbers = form.definition.numbers if form.definition else {}
     yield "\ufeff" + line([
         _("Row number"), _("Commune code"), _("Commune"), _("Grouping"), _("Form"), _("Version"),
-        _("Channel"), _("Received on"), _("Flagged"), _("Flag reason"),
+        _("Channel"), _("Received on"), _("Flagged"), _("Flag reason"), _("Counted"),
+        _("Correction reason"),
         *[defuse(f"{numbers[q.id]}. {q.text}") for q in questions],
     ])
     number = 0
@@ -359,10 +360,19 @@ def csv_lines(session: Session, scope: tuple, form: CampaignFormInfo,
                 row.received_at.astimezone(VIETNAM).strftime("%d/%m/%Y"),
                 _("yes") if row.is_flagged else _("no"),
                 defuse(row.flag_reason or "") if include_reasons else "",
+                counted_text(row), defuse(row.supersede_reason or ""),
                 *[defuse("; ".join(q.option_label(v) for v in given.get(q.id, [])))
                   for q in questions],
             ])
         after = batch[-1].id
+
+
+def counted_text(row) -> str:
+    """Whether the row counts: a sheet voided or replaced by its surveyor stays in the file,
+    marked, and is in no count (``Response.standing()``)."""
+    if row.superseded_at is None:
+        return _("yes")
+    return _("no: replaced by a corrected sheet") if row.replacement_id else _("no: voided")
 
 
 def count_responses(session: Session, results: CampaignResults, form: CampaignFormInfo) -> int:
@@ -378,9 +388,11 @@ def count_responses(session: Session, results: CampaignResults, form: CampaignFo
 def responses_zip(session: Session, results: CampaignResults,
                   forms: list[CampaignFormInfo], include_text: bool,
                   left_out: list[tuple[str, str]],
-                  include_reasons: bool) -> tempfile.SpooledTemporaryFile:
+                  include_reasons: bool,
+                  trail_head: str | None = None) -> tempfile.SpooledTemporaryFile:
     """Every form's responses in one ZIP, one CSV per form (their questions differ), plus a
-    note naming each form left out and why. Spooled to disk past a few megabytes."""
+    note naming each form left out and why, and the audit trail's head as a file of its own
+    (the CSVs stay plain tables for any reader). Spooled to disk past a few megabytes."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (streamed, then closed)
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for form in forms:
@@ -391,6 +403,8 @@ def responses_zip(session: Session, results: CampaignResults,
         if left_out:
             note = "\r\n".join(f"{code}: {why}" for code, why in left_out)
             archive.writestr(_("forms-left-out") + ".txt", "\ufeff" + note + "\r\n")
+        if trail_head is not None:
+            archive.writestr(TRAIL_HEAD_FILE, "\ufeff" + trail_head_note(trail_head))
     spool.seek(0)
     return spool
 
@@ -411,7 +425,8 @@ def response_batch(session: Session, scope: tuple, form: CampaignFormInfo,
         select(Response.id, Response.commune_id, Commune.code, Commune.name,
                Grouping.name.label("grouping"),
                FormVersion.version, Response.channel, Response.received_at, Response.is_flagged,
-               Response.flag_reason)
+               Response.flag_reason, Response.superseded_at, Response.supersede_reason,
+               Response.replacement_id)
         .join(Commune, Response.commune_id == Commune.id)
         .outerjoin(Grouping, Commune.grouping_id == Grouping.id)
         .join(FormVersion, Response.form_version_id == FormVersion.id)
@@ -441,6 +456,16 @@ def line(cells: list[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(cells)
     return buffer.getvalue()
+
+
+#: The ZIP's file holding the audit trail's head (docs/DEPLOY.md, "The audit trail").
+TRAIL_HEAD_FILE = "audit-head.txt"
+#: The response header carrying it on a single CSV.
+TRAIL_HEAD_HEADER = "X-Audit-Head"
+
+
+def trail_head_note(head: str) -> str:
+    return _("Audit trail head when this file was made: %(head)s", head=head) + "\r\n"
 
 
 def trail_head_text(session: Session) -> str:

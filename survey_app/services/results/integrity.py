@@ -165,7 +165,7 @@ def apply_fabrication(session: Session, campaign_id: int, surveyor_id: int,
     for row in session.execute(
             select(Response.id, Response.is_flagged, Response.flag_reason).where(
                 Response.campaign_id == campaign_id, Response.entered_by_id == surveyor_id,
-                Response.channel.in_(FIELD_CHANNELS))):
+                Response.channel.in_(FIELD_CHANNELS), Response.standing())):
         reasons = frozenset((row.flag_reason or "").split()) - {FABRICATION}
         if fabricated and rules.mode(FABRICATION) != OFF:
             reasons |= {FABRICATION}

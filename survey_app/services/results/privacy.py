@@ -49,10 +49,11 @@ def check_row_export(session: Session, results: CampaignResults, form: CampaignF
 
 def responses_in_scope(session: Session, results: CampaignResults,
                        form: CampaignFormInfo) -> int:
-    """The rows the download would hold (flagged ones included, as the download has them)."""
+    """The respondents the download would hold: flagged ones included, as the download has
+    them; a sheet voided or replaced not (it is marked in the file, but it is no one more)."""
     query = select(func.count(Response.id)).where(
         Response.campaign_id == results.campaign.id, Response.form_id == form.form_id,
-        Response.commune_id.in_(results.commune_ids))
+        Response.commune_id.in_(results.commune_ids), Response.standing())
     if results.until is not None:
         query = query.where(Response.received_at < end_of_day(results.until))
     return session.scalar(query) or 0

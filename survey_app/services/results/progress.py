@@ -140,7 +140,7 @@ def collected_counts(
     rows = session.execute(
         select(Response.commune_id, Response.form_id, func.count(Response.id), by_field)
         .where(Response.campaign_id == campaign.id, Response.is_flagged.is_(False),
-               Response.commune_id.in_(commune_ids))
+               Response.standing(), Response.commune_id.in_(commune_ids))
         .group_by(Response.commune_id, Response.form_id)
     )
     return {(c, f): (int(n), int(fld or 0)) for c, f, n, fld in rows}

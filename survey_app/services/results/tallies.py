@@ -21,14 +21,14 @@ TALLY_KEY = (
 
 
 def rebuild_tallies(session: Session) -> int:
-    """Recompute the whole roll-up from the responses; returns the rows written.
+    """Recompute the whole roll-up from the responses that stand; returns the rows written.
 
     For recovery only (the triggers keep it right). Writers wait while it runs.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE responses IN SHARE MODE"))
     session.execute(delete(ResponseTally))
-    grouped = select(*TALLY_KEY, func.count()).group_by(*TALLY_KEY)
+    grouped = select(*TALLY_KEY, func.count()).where(Response.standing()).group_by(*TALLY_KEY)
     columns = ["campaign_id", "commune_id", "form_id", "form_version_id", "satisfaction_answer",
                "is_flagged", "responses"]
     result = session.execute(insert(ResponseTally).from_select(columns, grouped))
@@ -37,7 +37,8 @@ def rebuild_tallies(session: Session) -> int:
 
 def tally_drift(session: Session) -> int:
     """Keys whose roll-up count differs from a fresh count of the responses (0 when right)."""
-    fresh = select(*TALLY_KEY, func.count().label("n")).group_by(*TALLY_KEY).subquery()
+    fresh = (select(*TALLY_KEY, func.count().label("n")).where(Response.standing())
+             .group_by(*TALLY_KEY).subquery())
     kept = select(ResponseTally).where(ResponseTally.responses != 0).subquery()
     keys = list(zip(list(fresh.c)[:6], [kept.c.campaign_id, kept.c.commune_id, kept.c.form_id,
                                          kept.c.form_version_id, kept.c.satisfaction_answer,

@@ -16,7 +16,7 @@ from survey_app.models import FormVersion
 from survey_app.models import Response
 from tests.fixtures.field import PASSWORD
 
-PKS05 = Path(__file__).resolve().parents[3] / "forms" / "definitions" / "pks05.v1.yaml"
+PKS05 = Path(__file__).resolve().parents[3] / "forms" / "definitions" / "pks05.v2.yaml"
 BROKEN = """\
 code: PKS05
 version: 9
@@ -49,14 +49,14 @@ sections:
 
 
 def version_two() -> bytes:
-    return PKS05.read_bytes().replace(b"version: 1\n", b"version: 2\n", 1)
+    return PKS05.read_bytes().replace(b"version: 2\n", b"version: 3\n", 1)
 
 
 def versions() -> int:
     return db.session.scalar(select(func.count(FormVersion.id)))
 
 
-def check(client, data: bytes, name: str = "pks05.v2.yaml"):
+def check(client, data: bytes, name: str = "pks05.v3.yaml"):
     return client.post("/quan-tri/bieu-mau/kiem-tra", data={"file": (io.BytesIO(data), name)})
 
 
@@ -155,6 +155,6 @@ def test_flask_forms_retire_and_list(published_forms, runner):
     assert db.session.scalar(select(Form).where(Form.code == "PKS03")).is_retired
     listing = runner.invoke(args=["forms", "list"])
     assert "PKS03 (retired)" in listing.output
-    assert "v1 (current): 0 answers" in listing.output
+    assert "v2 (current): 0 answers" in listing.output
     assert runner.invoke(args=["forms", "retire", "PKS03", "--undo"]).exit_code == 0
     assert runner.invoke(args=["forms", "retire", "PKS09"]).exit_code == 1

@@ -89,6 +89,8 @@ def test_the_dashboard_names_the_new_version(admin, results_world, login):
     ({"deadline": "31/12/2026"}, "Thời hạn"),
     ({"satisfied_PKS05": []}, "PKS05"),
     ({"note": ""}, "lý do"),
+    ({"correction_days": "0"}, "Số ngày được sửa phiếu thực địa"),
+    ({"correction_days": "một tuần"}, "Số ngày được sửa phiếu thực địa"),
 ])
 def test_bad_input_is_explained_and_nothing_is_saved(admin, override, message):
     response = admin.post("/quan-tri/bo-quy-tac", data=fields(**override))
@@ -105,3 +107,14 @@ def test_the_rulebook_page_shows_vietnam_time(admin, results_world):
     html = admin.get("/quan-tri/bo-quy-tac").get_data(as_text=True)
     assert "02/03/2026 03:05" in html  # 20:05 UTC is 03:05 the next morning in Vietnam
     assert "01/03/2026 20:05" not in html
+
+
+def test_the_correction_window_is_a_versioned_rule(admin, results_world):
+    assert 'name="correction_days" value="7"' in admin.get("/quan-tri/bo-quy-tac").get_data(
+        as_text=True)
+    admin.post("/quan-tri/bo-quy-tac", data=fields(correction_days="3", note="Sửa trong 3 ngày"))
+    db.session.expire_all()
+    assert versions()[-1].parsed.correction_days == 3
+    html = admin.get("/quan-tri/bo-quy-tac").get_data(as_text=True)
+    assert 'name="correction_days" value="3"' in html
+    assert "sửa phiếu 3 ngày" in html

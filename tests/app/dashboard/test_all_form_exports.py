@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Response
+from survey_app.services.audit import trail
 from tests.fixtures.field import PASSWORD
 
 
@@ -38,6 +39,10 @@ def test_all_forms_download_every_response_of_the_campaign(as_user, results_worl
     reply = client.get(reply.location)
     assert "tat-ca-phieu" in reply.headers["Content-Disposition"]
     files = read_zip(reply)
+    head = trail.head(db.session)
+    assert files.pop("audit-head.txt") == [
+        [f"Đầu chuỗi nhật ký thao tác khi lập tệp này: {head.seq} · {head.entry_hash}"]]
+    assert reply.headers["X-Audit-Head"] == f"{head.seq} · {head.entry_hash}"
     prefix = f"ket-qua-dot-{results_world.campaign.id}-"
     assert all(name.startswith(prefix) and name.endswith(".csv") for name in files)
     forms = {name.removeprefix(prefix)[:5].upper(): table for name, table in files.items()}
@@ -53,7 +58,8 @@ def test_a_commune_official_gets_the_forms_they_may_take_out_and_a_note(as_user)
     files = read_zip(as_user("official").get("/bang-dieu-khien/xuat/phieu.zip"))
     names = sorted(files)
     assert [n for n in names if n.endswith(".csv")] == [n for n in names if "-pks05-" in n]
-    note = next(table for name, table in files.items() if name.endswith(".txt"))
+    note = next(table for name, table in files.items()
+                if name.endswith(".txt") and name != "audit-head.txt")
     assert note[0][0].startswith("PKS01")
 
 

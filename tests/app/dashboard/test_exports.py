@@ -8,7 +8,13 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from survey_app.clock import now_utc
+from survey_app.database import unit_of_work
+from survey_app.extensions import db
+from survey_app.models import Response
+from survey_app.services.audit import trail
 from tests.fixtures.field import PASSWORD
 
 
@@ -102,3 +108,22 @@ def test_every_export_is_logged_with_who_and_what(as_user, results_world, capsys
         ("csv", "PKS05", steering.id, "steering", results_world.campaign.id),
         ("xlsx", None, steering.id, "steering", results_world.campaign.id)]
     assert all(e["request_id"] for e in exports)
+
+
+def test_the_csv_keeps_a_superseded_sheet_marked_and_carries_the_audit_head(
+        as_user, results_world):
+    with unit_of_work(db.session):
+        sheet = db.session.scalars(select(Response).where(Response.form_id == results_world.forms[
+            "PKS05"].id).order_by(Response.id)).first()
+        sheet.superseded_at = now_utc()
+        sheet.supersede_reason = "Nhập trùng"
+    client = as_user("steering")
+    response = client.get("/bang-dieu-khien/xuat/phieu.csv?form=PKS05")
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    header, body = table[0], table[1:]
+    counted, reason = header.index("Được tính"), header.index("Lý do hủy/sửa phiếu")
+    assert len(body) == 30 + 5 + 12  # kept in the file ...
+    assert [(row[counted], row[reason]) for row in body if row[counted] != "có"] == [
+        ("không: đã hủy", "Nhập trùng")]  # ... and marked
+    head = trail.head(db.session)
+    assert response.headers["X-Audit-Head"] == f"{head.seq} · {head.entry_hash}"

@@ -110,7 +110,7 @@ def test_a_field_interview_is_recorded_as_such(field_world, surveyor, published_
 
 
 def test_invalid_answers_show_the_public_forms_messages_and_keep_the_answers(
-        field_world, surveyor, published_forms):
+        field_world, surveyor, published_forms, strict_pks05):
     url = entry_url(field_world, forms=published_forms)
     fields = hidden_fields(surveyor.get(url + "?saved=2").get_data(as_text=True))
     answers = {**PKS05_ANSWERS, "gender": "robot"}

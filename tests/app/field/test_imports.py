@@ -90,14 +90,14 @@ def test_csv_template_has_ids_and_vietnamese_notes_row(surveyor, pks05):
     reply = surveyor.get(f"/thuc-dia/nhap-tep/mau/{pks05.id}.csv")
     assert reply.status_code == 200
     assert reply.data.startswith(codecs.BOM_UTF8)
-    assert "PKS05_v1_mau_nhap.csv" in reply.headers["Content-Disposition"]
+    assert "PKS05_v2_mau_nhap.csv" in reply.headers["Content-Disposition"]
     header, notes = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig"))))
     assert header[:3] == ["ma_xa", "ma_phieu", "ngay_phong_van"]
     assert "attitude" in header
     assert "q_overall" in header
     attitude = notes[header.index("attitude")]
     assert "Ông/bà nhận xét như thế nào về thái độ của công chức" in attitude
-    assert attitude.endswith("*")
+    assert attitude.endswith("* (để trống = không trả lời)")
     assert notes[0] == "Mã xã *"
 
 
@@ -247,7 +247,9 @@ def test_missing_and_unknown_columns_are_reported(surveyor, field_world, pks05):
     assert db.session.scalar(select(ImportBatch.status)) is ImportStatus.rejected
 
 
-def test_one_bad_row_rejects_the_whole_file_with_row_and_column(surveyor, field_world, pks05):
+def test_one_bad_row_rejects_the_whole_file_with_row_and_column(
+        surveyor, field_world, strict_pks05):
+    pks05 = strict_pks05
     header = template_header(surveyor, pks05)
     body = csv_bytes(header, [row(field_world.own, 1), row(field_world.own, 2),
                               row(field_world.own, 3, attitude="tuyệt vời", skill="")])

@@ -128,7 +128,8 @@ def test_same_id_with_other_answers_is_a_409_conflict(surveyor, field_world, pks
     assert db.session.scalar(select(Response.satisfaction_answer)) == "rat_hai_long"
 
 
-def test_validation_errors_come_back_per_submission(surveyor, field_world, pks05):
+def test_validation_errors_come_back_per_submission(surveyor, field_world, strict_pks05):
+    pks05 = strict_pks05
     good = submission(field_world, pks05)
     missing = dict(PKS05_ANSWERS)
     del missing["attitude"]

@@ -26,6 +26,7 @@ from survey_app.models import Job
 from survey_app.models import JobStatus
 from survey_app.models import Response
 from survey_app.models import ResponseTally
+from survey_app.services.audit import trail
 from survey_app.services.results.tallies import tally_drift
 from tests.fixtures.data import PKS05_ANSWERS
 from tests.fixtures.jobs import ask_job
@@ -182,6 +183,9 @@ def test_exports_as_jobs_and_only_for_the_user_who_asked(field_world, login, pks
                                   "&form=PKS05")
     lines = responses.file.data.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 6
+    # The audit trail's head, after the export's own row, in a header: the file stays a table.
+    head = trail.head(db.session)
+    assert responses.file.headers["X-Audit-Head"] == f"{head.seq} · {head.entry_hash}"
     job = db.session.get(Job, responses.job_id)
     assert (job.done, job.total) == (6, 6)
 

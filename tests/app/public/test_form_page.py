@@ -124,10 +124,10 @@ def test_page_is_vietnamese_with_nfc_diacritics(client, point):
 
 
 def test_nfd_text_in_a_definition_is_shown_as_nfc(app, client, point, tmp_path):
-    data = yaml.safe_load((DEFINITIONS / "pks05.v1.yaml").read_text(encoding="utf-8"))
-    data["version"] = 2
+    data = yaml.safe_load((DEFINITIONS / "pks05.v2.yaml").read_text(encoding="utf-8"))
+    data["version"] = 3
     data["intro"] = unicodedata.normalize("NFD", "Phiếu không ghi tên, ý kiến được bảo mật.")
-    path = tmp_path / "pks05.v2.yaml"
+    path = tmp_path / "pks05.v3.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     publish_form(db.session, path)
     db.session.commit()
@@ -192,10 +192,10 @@ def test_unknown_token_is_a_clear_404_on_every_page(client, points, token):
 
 
 def republish_pks05(tmp_path: Path, edit) -> None:
-    data = yaml.safe_load((DEFINITIONS / "pks05.v1.yaml").read_text(encoding="utf-8"))
-    data["version"] = 2
+    data = yaml.safe_load((DEFINITIONS / "pks05.v2.yaml").read_text(encoding="utf-8"))
+    data["version"] = 3
     edit(data)
-    path = tmp_path / "pks05.v2.yaml"
+    path = tmp_path / "pks05.v3.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     publish_form(db.session, path)
     db.session.commit()
@@ -212,7 +212,7 @@ def test_answers_stay_on_the_version_the_page_was_rendered_with(client, point, t
             "text": "Ông/bà có được phát số thứ tự không?"})
 
     republish_pks05(tmp_path, add_required_question)
-    assert point.form.current_version().version == 2
+    assert point.form.current_version().version == 3
     # The page asked v1's questions: v2's new required question cannot be held against it.
     reply = client.post(f"/f/{point.token}", data={**fields, **PKS05_ANSWERS})
     assert reply.status_code == 303

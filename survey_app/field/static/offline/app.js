@@ -326,7 +326,8 @@
         if (node.hidden) return;
         var values = valuesOf(q.id);
         var problem = null;
-        if (!values.length && q.required) problem = M.required;
+        // A blank where the form allows "không trả lời" is the respondent's refusal.
+        if (!values.length && q.required && !q.allows_no_answer) problem = M.required;
         var widget = WIDGETS[q.widget];
         if (values.length && widget.check) problem = widget.check(q, values[0]);
         if (problem) {
