@@ -63,22 +63,22 @@ def timed(function: Callable, runs: int) -> tuple[float, float, object]:
     return first, statistics.median(times), result
 
 
-def scratch_url(server: str) -> str:
-    return make_url(server).set(database=SCRATCH).render_as_string(hide_password=False)
+def scratch_url(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
-def recreate(server: str) -> None:
+def recreate(server: str, name: str) -> None:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
 
 
-def drop(server: str) -> None:
+def drop(server: str, name: str) -> None:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
 
 
@@ -393,6 +393,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs after the first")
     parser.add_argument("--insert-rows", type=int, default=2000)
     parser.add_argument("--no-naive", action="store_true", help="skip the pandas way")
+    parser.add_argument("--database", default=SCRATCH,
+                        help="the scratch database's name (dropped and made anew)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the database a previous --keep run left (no load)")
@@ -403,10 +405,10 @@ def main() -> None:
 
     from survey_app import create_app
 
-    url = scratch_url(args.server)
-    log(f"scratch database {SCRATCH}")
+    url = scratch_url(args.server, args.database)
+    log(f"scratch database {args.database}")
     if not args.reuse:
-        recreate(args.server)
+        recreate(args.server, args.database)
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                           "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -441,8 +443,8 @@ def main() -> None:
             db.engine.dispose()
     finally:
         if not (args.keep or args.reuse):
-            drop(args.server)
-            log(f"dropped {SCRATCH}")
+            drop(args.server, args.database)
+            log(f"dropped {args.database}")
 
 
 if __name__ == "__main__":

@@ -71,10 +71,17 @@ def scoped_commune_ids(campaign: Campaign, visible: Select,
                        grouping_id: int | None = None) -> Select:
     """The ids of the campaign's communes the caller may see (optionally one grouping)."""
     # A unit merged away since (inactive) still counts in the campaigns it took answers in.
-    answered = select(Response.commune_id).where(Response.campaign_id == campaign.id)
+    # Asked of the roll-up, and only for an inactive unit: a correlated EXISTS on its key,
+    # where "IN (the campaign's responses)" read every response of the campaign each time
+    # (most of the headline's time at national size). A roll-up row keeps its key at 0
+    # responses after deletions, hence "> 0": equal to "has a response" while the triggers
+    # hold (``tallies.tally_drift``).
+    answered = select(ResponseTally.commune_id).where(
+        ResponseTally.campaign_id == campaign.id, ResponseTally.commune_id == Commune.id,
+        ResponseTally.responses > 0).exists()
     query = select(Commune.id).where(
         Commune.province_id == campaign.province_id,
-        or_(Commune.is_active.is_(True), Commune.id.in_(answered)),
+        or_(Commune.is_active.is_(True), answered),
         Commune.id.in_(visible),
     )
     if grouping_id is not None:
