@@ -1,9 +1,9 @@
 """Campaign results: the database counts, ``analytics`` decides.
 
-The heavy counting is a read of the ``response_tallies`` roll-up (a few rows per commune and
-form, kept by triggers), or, for a report "as of" a past date and for the weekly trend, one
-GROUP BY over the campaign's responses. Every query is limited to the communes the caller may
-see: pass ``visible_commune_ids(user)``.
+The heavy counting is a read of the roll-ups kept by triggers: ``response_tallies`` (a few
+rows per commune and form) for the figures, ``response_week_tallies`` for the weekly trend;
+a report "as of" a past date groups the campaign's responses instead. Every query is limited
+to the communes the caller may see: pass ``visible_commune_ids(user)``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 
-from sqlalchemy import Date
 from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import case
-from sqlalchemy import cast
 from sqlalchemy import distinct
 from sqlalchemy import false
 from sqlalchemy import func
@@ -52,8 +50,10 @@ from survey_app.models import FormVersion
 from survey_app.models import Grouping
 from survey_app.models import Response
 from survey_app.models import ResponseTally
+from survey_app.models import ResponseWeekTally
 from survey_app.models import Role
 from survey_app.services.catalogue.unit_names import names_on
+from survey_app.services.results import tallies
 from survey_app.services.results.rulebooks import RulebookInUse
 from survey_app.services.results.rulebooks import rulebook_for
 
@@ -177,21 +177,31 @@ def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
     the responses (received before the end of ``until``, if given).
     """
     if until is None and not keys:
-        t = ResponseTally
-        keys = (t.commune_id, t.form_id)
-        return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
-                                            t.is_flagged, t.responses, pairs)).where(
-            t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
-            t.form_id.in_(form_ids)).group_by(*keys)
+        return tally_source(ResponseTally, campaign_id, commune_ids, form_ids, pairs,
+                            ResponseTally.commune_id, ResponseTally.form_id)
     keys = keys or (Response.commune_id, Response.form_id)
     query = select(*keys, *count_columns(
         Response.form_version_id, func.coalesce(Response.satisfaction_answer, ""),
         Response.is_flagged, literal(1), pairs)).where(
         Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
-        Response.form_id.in_(form_ids)).group_by(*keys)
+        Response.form_id.in_(form_ids), tallies.COUNTED).group_by(*keys)
     if until is not None:
         query = query.where(Response.received_at < end_of_day(until))
     return query
+
+
+def tally_source(t: type, campaign_id: int, commune_ids: Select, form_ids: list[int],
+                 pairs: frozenset[tuple[int, str]], *keys):
+    """The four sums over a roll-up (``ResponseTally`` or ``ResponseWeekTally``), grouped by
+    ``keys``, its own columns.
+
+    A key whose responses were all moved or deleted keeps its row at 0: left out, as the
+    responses would leave it out (a week with none would otherwise stretch the trend).
+    """
+    return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
+                                        t.is_flagged, t.responses, pairs)).where(
+        t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
+        t.form_id.in_(form_ids), t.responses > 0).group_by(*keys)
 
 
 def fetch_counts(
@@ -210,25 +220,25 @@ def fetch_counts(
     }
 
 
-def week_of(session: Session):
-    """SQL for the Monday (Vietnam time) of a response's week."""
-    if session.get_bind().dialect.name == "postgresql":
-        local = func.timezone("Asia/Ho_Chi_Minh", Response.received_at)
-        return cast(func.date_trunc("week", local), Date)
-    # SQLite keeps UTC text; Vietnam has no daylight saving time, so +7 hours is exact.
-    return func.date(Response.received_at, "+7 hours", "-6 days", "weekday 1")
-
-
 def fetch_weekly_counts(
     session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
     pairs: frozenset[tuple[int, str]], until: date | None = None, per_commune: bool = True,
 ) -> list[WeeklyCount]:
     """The same counts, split by week of receipt (and summed over communes unless
-    ``per_commune``: the commune is then 0)."""
-    week = week_of(session).label("week")
-    keys = (week, Response.commune_id) if per_commune else (week,)
-    query = count_source(campaign_id, commune_ids, list(codes), until, pairs, *keys,
-                         Response.form_id)
+    ``per_commune``: the commune is then 0).
+
+    Without ``until`` a read of the weekly roll-up; for a report "as of" a day (which may
+    end inside a week), one GROUP BY over the responses received up to its end.
+    """
+    if until is None:
+        t = ResponseWeekTally
+        keys = (t.week, t.commune_id) if per_commune else (t.week,)
+        query = tally_source(t, campaign_id, commune_ids, list(codes), pairs, *keys, t.form_id)
+    else:
+        week = tallies.response_week(session.get_bind().dialect.name).label("week")
+        keys = (week, Response.commune_id) if per_commune else (week,)
+        query = count_source(campaign_id, commune_ids, list(codes), until, pairs, *keys,
+                             Response.form_id)
     rows = session.execute(query)
     if not per_commune:
         rows = ((week, 0, *rest) for week, *rest in rows)
