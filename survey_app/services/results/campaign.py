@@ -220,6 +220,26 @@ def fetch_counts(
     }
 
 
+def weekly_totals_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
+                         pairs: frozenset[tuple[int, str]]):
+    """Week, form and the four sums over every commune in scope, from the weekly roll-up.
+
+    Summed first by the roll-up's own key without the commune (a plain sum the database
+    does fast), then sorted into valid, satisfied, flagged and unanswered over those few
+    rows: the conditions once per (week, form, version, answer, flag), not once per
+    commune's row (a national campaign has millions of them).
+    """
+    t = ResponseWeekTally
+    key = (t.week, t.form_id, t.form_version_id, t.satisfaction_answer, t.is_flagged)
+    summed = select(*key, func.sum(t.responses).label("responses")).where(
+        t.campaign_id == campaign_id, t.commune_id.in_(commune_ids), t.form_id.in_(form_ids),
+        t.responses > 0).group_by(*key).subquery()
+    c = summed.c
+    return select(c.week, c.form_id, *count_columns(
+        c.form_version_id, c.satisfaction_answer, c.is_flagged, c.responses, pairs)).group_by(
+        c.week, c.form_id)
+
+
 def fetch_weekly_counts(
     session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
     pairs: frozenset[tuple[int, str]], until: date | None = None, per_commune: bool = True,
@@ -230,10 +250,12 @@ def fetch_weekly_counts(
     Without ``until`` a read of the weekly roll-up; for a report "as of" a day (which may
     end inside a week), one GROUP BY over the responses received up to its end.
     """
-    if until is None:
+    if until is None and per_commune:
         t = ResponseWeekTally
-        keys = (t.week, t.commune_id) if per_commune else (t.week,)
-        query = tally_source(t, campaign_id, commune_ids, list(codes), pairs, *keys, t.form_id)
+        query = tally_source(t, campaign_id, commune_ids, list(codes), pairs, t.week,
+                             t.commune_id, t.form_id)
+    elif until is None:
+        query = weekly_totals_source(campaign_id, commune_ids, list(codes), pairs)
     else:
         week = tallies.response_week(session.get_bind().dialect.name).label("week")
         keys = (week, Response.commune_id) if per_commune else (week,)
