@@ -98,15 +98,23 @@ class FormResult:
     @property
     def reaches_threshold(self) -> bool:
         """Rate ≥ threshold, compared exactly in integers (never 0.8055… vs 0.8)."""
-        valid, threshold = self.count.valid, self.threshold
-        return valid > 0 and (self.count.satisfied * threshold.denominator
-                              >= threshold.numerator * valid)
+        return reaches(self.count.valid, self.count.satisfied, self.threshold)
 
     @cached_property
     def state(self) -> FormState:
-        if not self.is_sufficient:
-            return FormState.insufficient
-        return FormState.passes if self.reaches_threshold else FormState.fails
+        return judge(self.count.valid, self.count.satisfied, self.required, self.threshold)
+
+
+def reaches(valid: int, satisfied: int, threshold: Fraction) -> bool:
+    """satisfied / valid ≥ threshold, compared exactly in integers (never 0.8055… vs 0.8)."""
+    return valid > 0 and satisfied * threshold.denominator >= threshold.numerator * valid
+
+
+def judge(valid: int, satisfied: int, required: int, threshold: Fraction) -> FormState:
+    """A form's state from its counts: the one rule, for a result and for the weekly trend."""
+    if valid < required:
+        return FormState.insufficient
+    return FormState.passes if reaches(valid, satisfied, threshold) else FormState.fails
 
 
 def satisfied_pairs(forms: Iterable[FormSpec], rules: Rulebook) -> frozenset[tuple[int, str]]:

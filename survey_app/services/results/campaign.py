@@ -261,14 +261,20 @@ def fetch_weekly_counts(
         keys = (week, Response.commune_id) if per_commune else (week,)
         query = count_source(campaign_id, commune_ids, list(codes), until, pairs, *keys,
                              Response.form_id)
-    rows = session.execute(query)
+    rows = session.execute(query).tuples()
     if not per_commune:
         rows = ((week, 0, *rest) for week, *rest in rows)
-    return [
-        WeeklyCount(as_date(week), commune_id, codes[form_id],
-                    analytics.SampleCount(int(v), int(s), int(f), int(u)))
-        for week, commune_id, form_id, v, s, f, u in rows
-    ]
+    # A province's trend has tens of thousands of rows but few distinct counts (a commune
+    # takes a handful of responses to a form in a week): one SampleCount for each.
+    counts: dict[tuple, analytics.SampleCount] = {}
+    result = []
+    for week, commune_id, form_id, *sums in rows:
+        key = tuple(sums)
+        count = counts.get(key)
+        if count is None:
+            count = counts[key] = analytics.SampleCount(*map(int, sums))
+        result.append(WeeklyCount(as_date(week), commune_id, codes[form_id], count))
+    return result
 
 
 def as_date(value: date | str) -> date:
