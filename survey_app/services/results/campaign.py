@@ -261,7 +261,7 @@ def fetch_weekly_counts(
         keys = (week, Response.commune_id) if per_commune else (week,)
         query = count_source(campaign_id, commune_ids, list(codes), until, pairs, *keys,
                              Response.form_id)
-    rows = session.execute(query).tuples()
+    rows = session.execute(query)
     if not per_commune:
         rows = ((week, 0, *rest) for week, *rest in rows)
     # A province's trend has tens of thousands of rows but few distinct counts (a commune
