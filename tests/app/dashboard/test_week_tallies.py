@@ -141,3 +141,14 @@ def test_the_trend_from_the_roll_up_equals_the_trend_from_the_responses(results_
     assert trend == service.campaign_trend(db.session, service.campaign_results(
         db.session, world.campaign, visible_commune_ids(world.users["admin"]), until=far))
     assert trend[-1].meets == results.evaluation.overall.meets
+
+
+def test_drift_in_the_weekly_roll_up_is_found_and_a_rebuild_repairs_it(results_world):
+    assert tallies.tally_drift(db.session) == 0
+    db.session.execute(update(ResponseWeekTally).values(
+        responses=ResponseWeekTally.responses + 1))
+    assert tallies.tally_drift(db.session) > 0
+    tallies.rebuild_tallies(db.session)
+    db.session.commit()
+    assert tallies.tally_drift(db.session) == 0
+    assert kept() == recount()
