@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from fractions import Fraction
-from functools import cached_property
 
 from analytics.rulebook import Rulebook
 from analytics.stats import Interval
@@ -100,9 +99,15 @@ class FormResult:
         """Rate ≥ threshold, compared exactly in integers (never 0.8055… vs 0.8)."""
         return reaches(self.count.valid, self.count.satisfied, self.threshold)
 
-    @cached_property
-    def state(self) -> FormState:
-        return judge(self.count.valid, self.count.satisfied, self.required, self.threshold)
+    #: Decided from the fields above (``judge``) when the result is made: a national
+    #: campaign has 23,000 results, each asked its state several times, and a
+    #: functools.cached_property takes a lock on every read. ``form_results`` passes it in.
+    state: FormState = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.state is None:
+            object.__setattr__(self, "state", judge(self.count.valid, self.count.satisfied,
+                                                    self.required, self.threshold))
 
 
 def reaches(valid: int, satisfied: int, threshold: Fraction) -> bool:
@@ -149,7 +154,9 @@ def form_results(
             key = (form.code, commune.staff_headcount)
             if key not in required:
                 required[key] = rules.required_responses(*key)
-            results.append(FormResult(commune.id, form.code,
-                                      counts.get((commune.id, form.code), empty),
-                                      required[key], thresholds[form.code], form.sample_target))
+            count = counts.get((commune.id, form.code), empty)
+            need, threshold = required[key], thresholds[form.code]
+            results.append(FormResult(commune.id, form.code, count, need, threshold,
+                                      form.sample_target,
+                                      judge(count.valid, count.satisfied, need, threshold)))
     return results
