@@ -143,8 +143,11 @@ def measure(browser, base: str, runs: int) -> dict[str, list[dict]]:
         target = f"{base}/bang-dieu-khien/"
         # The server warm (each worker has rendered the page and holds a connection): the
         # figures are the browser's and the link's, not a cold worker's first request.
+        # Each visit waits for the network to go quiet, so that no earlier visit's weekly
+        # trend still holds a worker when the measured one starts.
         for _ in range(4):
             page.goto(target)
+            page.wait_for_load_state("networkidle")
         cdp = context.new_cdp_session(page)
         traffic = Traffic(cdp)
         cdp.send("Network.enable")
