@@ -17,6 +17,7 @@ from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import request
+from markupsafe import Markup
 
 YEAR = 31_536_000
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
@@ -25,6 +26,7 @@ IMMUTABLE = f"public, max-age={YEAR}, immutable"
 def init_app(app: Flask) -> None:
     app.url_defaults(add_version)
     app.after_request(cache_versioned)
+    app.jinja_env.globals["static_text"] = static_text
 
 
 def static_folder(endpoint: str | None) -> str | None:
@@ -50,6 +52,21 @@ def file_version(folder: str, filename: str) -> str | None:
 @cache
 def content_version(path: str, _mtime_ns: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_text(endpoint: str, filename: str) -> Markup:
+    """A static file's text, to put in a page (a stylesheet inlined): the app's own file,
+    read once per version."""
+    folder = static_folder(endpoint)
+    version = file_version(folder, filename) if folder else None
+    if version is None:
+        raise FileNotFoundError(f"{endpoint}: {filename}")
+    return Markup(file_text(str(Path(folder, filename)), version))  # noqa: S704 (our file)
+
+
+@cache
+def file_text(path: str, _version: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
 
 
 def add_version(endpoint: str, values: dict) -> None:
