@@ -59,8 +59,10 @@ def rebuild_tallies(session: Session) -> int:
     for model, key, columns in roll_ups(dialect):
         session.execute(delete(model))
         grouped = select(*key, func.count()).where(COUNTED).group_by(*key)
-        result = session.execute(insert(model).from_select([*columns, "responses"], grouped))
-        written += result.rowcount
+        session.execute(insert(model).from_select([*columns, "responses"], grouped))
+        # Counted, not taken from the result's rowcount, which came back -1 for this
+        # INSERT ... SELECT on PostgreSQL.
+        written += session.scalar(select(func.count()).select_from(model))
     return written
 
 
