@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from fractions import Fraction
-from functools import cached_property
 
 from analytics.rulebook import Rulebook
 from analytics.stats import Interval
@@ -98,15 +97,29 @@ class FormResult:
     @property
     def reaches_threshold(self) -> bool:
         """Rate ≥ threshold, compared exactly in integers (never 0.8055… vs 0.8)."""
-        valid, threshold = self.count.valid, self.threshold
-        return valid > 0 and (self.count.satisfied * threshold.denominator
-                              >= threshold.numerator * valid)
+        return reaches(self.count.valid, self.count.satisfied, self.threshold)
 
-    @cached_property
-    def state(self) -> FormState:
-        if not self.is_sufficient:
-            return FormState.insufficient
-        return FormState.passes if self.reaches_threshold else FormState.fails
+    #: Decided from the fields above (``judge``) when the result is made: a national
+    #: campaign has 23,000 results, each asked its state several times, and a
+    #: functools.cached_property takes a lock on every read. ``form_results`` passes it in.
+    state: FormState = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.state is None:
+            object.__setattr__(self, "state", judge(self.count.valid, self.count.satisfied,
+                                                    self.required, self.threshold))
+
+
+def reaches(valid: int, satisfied: int, threshold: Fraction) -> bool:
+    """satisfied / valid ≥ threshold, compared exactly in integers (never 0.8055… vs 0.8)."""
+    return valid > 0 and satisfied * threshold.denominator >= threshold.numerator * valid
+
+
+def judge(valid: int, satisfied: int, required: int, threshold: Fraction) -> FormState:
+    """A form's state from its counts: the one rule, for a result and for the weekly trend."""
+    if valid < required:
+        return FormState.insufficient
+    return FormState.passes if reaches(valid, satisfied, threshold) else FormState.fails
 
 
 def satisfied_pairs(forms: Iterable[FormSpec], rules: Rulebook) -> frozenset[tuple[int, str]]:
@@ -141,7 +154,9 @@ def form_results(
             key = (form.code, commune.staff_headcount)
             if key not in required:
                 required[key] = rules.required_responses(*key)
-            results.append(FormResult(commune.id, form.code,
-                                      counts.get((commune.id, form.code), empty),
-                                      required[key], thresholds[form.code], form.sample_target))
+            count = counts.get((commune.id, form.code), empty)
+            need, threshold = required[key], thresholds[form.code]
+            results.append(FormResult(commune.id, form.code, count, need, threshold,
+                                      form.sample_target,
+                                      judge(count.valid, count.satisfied, need, threshold)))
     return results

@@ -16,10 +16,10 @@ from fractions import Fraction
 
 from analytics.rulebook import Rulebook
 from analytics.satisfaction import CommuneInfo
-from analytics.satisfaction import FormResult
 from analytics.satisfaction import FormSpec
 from analytics.satisfaction import FormState
 from analytics.satisfaction import SampleCount
+from analytics.satisfaction import judge
 
 
 @dataclass(frozen=True)
@@ -92,41 +92,58 @@ def weekly_trend(
 
     Statuses are kept incrementally: per commune, how many of its forms fail and how many
     lack responses; only the (commune, form) pairs that received responses in a week are
-    re-judged, so the cost follows the data, not communes × forms × weeks.
+    re-judged, so the cost follows the data, not communes × forms × weeks. Running counts
+    are plain integers, and each (form, headcount)'s required responses are worked out once:
+    a province's trend has tens of thousands of (week, commune, form) counts.
     """
     communes = {c.id: c for c in communes}
     forms = {form.code: form for form in forms}
     grouped = by_week(weekly, lambda i: i.commune_id in communes and i.form_code in forms)
     if not grouped:
         return []
-    running: dict[tuple[int, str], SampleCount] = {}
+    thresholds = {code: rules.threshold_for(code) for code in forms}
+    required: dict[tuple[str, int | None], int] = {}
+    #: (commune, form) → [valid, satisfied], and the state they were last judged to be in.
+    running: dict[tuple[int, str], list[int]] = {}
     states: dict[tuple[int, str], FormState] = {}
     failing: Counter[int] = Counter()
     lacking = Counter(dict.fromkeys(communes, len(forms)))
+    any_forms = bool(forms)
+    insufficient, fails = FormState.insufficient, FormState.fails
 
-    def meets(commune_id: int) -> bool:
-        return bool(forms) and not failing[commune_id] and not lacking[commune_id]
-
-    meeting, total, points = 0, SampleCount(), []
+    meeting, points = 0, []
+    total = [0, 0, 0, 0]
     for week in weeks_between(min(grouped), max(grouped)):
-        week_total = SampleCount()
+        week_total = [0, 0, 0, 0]
         for item in grouped.get(week, ()):
-            key = (item.commune_id, item.form_code)
-            before = meets(item.commune_id)
-            running[key] = running.get(key, SampleCount()) + item.count
-            week_total = week_total + item.count
-            commune = communes[item.commune_id]
-            state = FormResult(commune.id, item.form_code, running[key],
-                               rules.required_responses(item.form_code, commune.staff_headcount),
-                               rules.threshold_for(item.form_code)).state
-            old = states.get(key, FormState.insufficient)
-            failing[commune.id] += (state is FormState.fails) - (old is FormState.fails)
-            lacking[commune.id] += ((state is FormState.insufficient)
-                                    - (old is FormState.insufficient))
-            states[key] = state
-            meeting += meets(commune.id) - before
-        total = total + week_total
-        points.append(WeekPoint(week, week_total, total, meeting, len(communes)))
+            commune_id, code, count = item.commune_id, item.form_code, item.count
+            key = (commune_id, code)
+            before = any_forms and not failing[commune_id] and not lacking[commune_id]
+            slot = running.get(key)
+            if slot is None:
+                slot = running[key] = [0, 0]
+            slot[0] += count.valid
+            slot[1] += count.satisfied
+            week_total[0] += count.valid
+            week_total[1] += count.satisfied
+            week_total[2] += count.flagged
+            week_total[3] += count.unanswered
+            need_key = (code, communes[commune_id].staff_headcount)
+            need = required.get(need_key)
+            if need is None:
+                need = required[need_key] = rules.required_responses(*need_key)
+            state = judge(slot[0], slot[1], need, thresholds[code])
+            old = states.get(key, insufficient)
+            if state is not old:
+                failing[commune_id] += (state is fails) - (old is fails)
+                lacking[commune_id] += (state is insufficient) - (old is insufficient)
+                states[key] = state
+            after = any_forms and not failing[commune_id] and not lacking[commune_id]
+            meeting += after - before
+        for i, n in enumerate(week_total):
+            total[i] += n
+        points.append(WeekPoint(week, SampleCount(*week_total), SampleCount(*total), meeting,
+                                len(communes)))
     return points
 
 

@@ -14,6 +14,7 @@ from flask import request
 
 from survey_app import logs
 from survey_app import metrics
+from survey_app import static_assets
 from survey_app import web_security
 from survey_app.config import Config
 from survey_app.extensions import babel
@@ -41,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/survey.db"
     web_security.init_app(app)
+    static_assets.init_app(app)
     # Before the extensions: a request the rate limit refuses is still logged and counted.
     logs.init_app(app)
     metrics.init_app(app)

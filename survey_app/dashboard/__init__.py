@@ -2,8 +2,11 @@
 
 from flask import Blueprint
 
+from survey_app.compression import gzip_response
+
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static", url_prefix="/bang-dieu-khien")
+bp.after_request(gzip_response)
 
 from survey_app.dashboard import channels  # noqa: E402,F401
 from survey_app.dashboard import export_jobs  # noqa: E402,F401

@@ -36,6 +36,7 @@ from survey_app.models.responses import Channel
 from survey_app.models.responses import Response
 from survey_app.models.rulebooks import RulebookVersion
 from survey_app.models.tallies import ResponseTally
+from survey_app.models.tallies import ResponseWeekTally
 from survey_app.models.units import Commune
 from survey_app.models.units import CommuneFormerName
 from survey_app.models.units import Grouping
@@ -81,6 +82,7 @@ __all__ = [
     "ReportingDeadline",
     "Response",
     "ResponseTally",
+    "ResponseWeekTally",
     "RetiredToken",
     "ReviewDecision",
     "Role",

@@ -1,8 +1,24 @@
 /* Draw every chart of the page from the figure JSON the server put beside its table.
    Without this script (or without plotly.js) the tables still carry every number: they are
-   shown at once, and the charts follow one by one, each in its own frame. */
+   shown at once, and the charts follow one by one, each in its own frame. plotly.js is
+   fetched once the page has loaded, so that on a slow link the page comes first. */
 (function () {
   "use strict";
+  var PLOTLY = document.currentScript && document.currentScript.getAttribute("data-plotly");
+  var plotlyLoaded = null;
+  function plotly() {
+    if (!plotlyLoaded) {
+      plotlyLoaded = new Promise(function (resolve, reject) {
+        if (window.Plotly || !PLOTLY) { resolve(); return; }
+        var script = document.createElement("script");
+        script.src = PLOTLY;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyLoaded;
+  }
   /* plotly.js's own Vietnamese locale carries dates only (its dictionary is empty): the
      words of the toolbar and of the interactions a committee meets are added here. */
   var VIETNAMESE = {
@@ -45,7 +61,16 @@
             toImageButtonOptions: {filename: el.id.replace("chart-", "bieu-do-"), scale: 2}};
   }
   var registered = false;
+  /* The page's own files first: plotly.js is asked for after the load event. */
+  var pageLoaded = new Promise(function (resolve) {
+    if (document.readyState === "complete") { resolve(); return; }
+    window.addEventListener("load", function () { resolve(); });
+  });
   function draw(root) {
+    if (!root.querySelector("[data-figure]:not(.drawn)")) { return; }
+    pageLoaded.then(plotly).then(function () { drawAll(root); }, function () {});
+  }
+  function drawAll(root) {
     if (!window.Plotly) { return; }
     if (!registered) { window.Plotly.register(VIETNAMESE); registered = true; }
     var pending = Array.prototype.slice.call(root.querySelectorAll("[data-figure]:not(.drawn)"));
@@ -77,8 +102,8 @@
       .catch(function () { section.classList.add("failed"); });
   }
   function start() {
-    draw(document);
     document.querySelectorAll("[data-src]").forEach(load);
+    draw(document);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

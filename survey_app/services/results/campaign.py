@@ -1,9 +1,9 @@
 """Campaign results: the database counts, ``analytics`` decides.
 
-The heavy counting is a read of the ``response_tallies`` roll-up (a few rows per commune and
-form, kept by triggers), or, for a report "as of" a past date and for the weekly trend, one
-GROUP BY over the campaign's responses. Every query is limited to the communes the caller may
-see: pass ``visible_commune_ids(user)``.
+The heavy counting is a read of the roll-ups kept by triggers: ``response_tallies`` (a few
+rows per commune and form) for the figures, ``response_week_tallies`` for the weekly trend;
+a report "as of" a past date groups the campaign's responses instead. Every query is limited
+to the communes the caller may see: pass ``visible_commune_ids(user)``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 
-from sqlalchemy import Date
 from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import case
-from sqlalchemy import cast
 from sqlalchemy import distinct
 from sqlalchemy import false
 from sqlalchemy import func
@@ -52,8 +50,10 @@ from survey_app.models import FormVersion
 from survey_app.models import Grouping
 from survey_app.models import Response
 from survey_app.models import ResponseTally
+from survey_app.models import ResponseWeekTally
 from survey_app.models import Role
 from survey_app.services.catalogue.unit_names import names_on
+from survey_app.services.results import tallies
 from survey_app.services.results.rulebooks import RulebookInUse
 from survey_app.services.results.rulebooks import rulebook_for
 
@@ -71,10 +71,17 @@ def scoped_commune_ids(campaign: Campaign, visible: Select,
                        grouping_id: int | None = None) -> Select:
     """The ids of the campaign's communes the caller may see (optionally one grouping)."""
     # A unit merged away since (inactive) still counts in the campaigns it took answers in.
-    answered = select(Response.commune_id).where(Response.campaign_id == campaign.id)
+    # Asked of the roll-up, and only for an inactive unit: a correlated EXISTS on its key,
+    # where "IN (the campaign's responses)" read every response of the campaign each time
+    # (most of the headline's time at national size). A roll-up row keeps its key at 0
+    # responses after deletions, hence "> 0": equal to "has a response" while the triggers
+    # hold (``tallies.tally_drift``).
+    answered = select(ResponseTally.commune_id).where(
+        ResponseTally.campaign_id == campaign.id, ResponseTally.commune_id == Commune.id,
+        ResponseTally.responses > 0).exists()
     query = select(Commune.id).where(
         Commune.province_id == campaign.province_id,
-        or_(Commune.is_active.is_(True), Commune.id.in_(answered)),
+        or_(Commune.is_active.is_(True), answered),
         Commune.id.in_(visible),
     )
     if grouping_id is not None:
@@ -172,22 +179,31 @@ def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
     counts flagged responses as valid (the figures as they would be without the flags).
     """
     if until is None and not keys:
-        t = ResponseTally
-        keys = (t.commune_id, t.form_id)
-        flag = literal(False) if include_flagged else t.is_flagged
-        return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
-                                            flag, t.responses, pairs)).where(
-            t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
-            t.form_id.in_(form_ids)).group_by(*keys)
+        return tally_source(ResponseTally, campaign_id, commune_ids, form_ids, pairs,
+                            ResponseTally.commune_id, ResponseTally.form_id)
     keys = keys or (Response.commune_id, Response.form_id)
     query = select(*keys, *count_columns(
         Response.form_version_id, func.coalesce(Response.satisfaction_answer, ""),
         literal(False) if include_flagged else Response.is_flagged, literal(1), pairs)).where(
         Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
-        Response.form_id.in_(form_ids), Response.standing()).group_by(*keys)
+        Response.form_id.in_(form_ids), tallies.COUNTED).group_by(*keys)
     if until is not None:
         query = query.where(Response.received_at < end_of_day(until))
     return query
+
+
+def tally_source(t: type, campaign_id: int, commune_ids: Select, form_ids: list[int],
+                 pairs: frozenset[tuple[int, str]], *keys):
+    """The four sums over a roll-up (``ResponseTally`` or ``ResponseWeekTally``), grouped by
+    ``keys``, its own columns.
+
+    A key whose responses were all moved or deleted keeps its row at 0: left out, as the
+    responses would leave it out (a week with none would otherwise stretch the trend).
+    """
+    return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
+                                        t.is_flagged, t.responses, pairs)).where(
+        t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
+        t.form_id.in_(form_ids), t.responses > 0).group_by(*keys)
 
 
 def fetch_counts(
@@ -208,13 +224,24 @@ def fetch_counts(
     }
 
 
-def week_of(session: Session):
-    """SQL for the Monday (Vietnam time) of a response's week."""
-    if session.get_bind().dialect.name == "postgresql":
-        local = func.timezone("Asia/Ho_Chi_Minh", Response.received_at)
-        return cast(func.date_trunc("week", local), Date)
-    # SQLite keeps UTC text; Vietnam has no daylight saving time, so +7 hours is exact.
-    return func.date(Response.received_at, "+7 hours", "-6 days", "weekday 1")
+def weekly_totals_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
+                         pairs: frozenset[tuple[int, str]]):
+    """Week, form and the four sums over every commune in scope, from the weekly roll-up.
+
+    Summed first by the roll-up's own key without the commune (a plain sum the database
+    does fast), then sorted into valid, satisfied, flagged and unanswered over those few
+    rows: the conditions once per (week, form, version, answer, flag), not once per
+    commune's row (a national campaign has millions of them).
+    """
+    t = ResponseWeekTally
+    key = (t.week, t.form_id, t.form_version_id, t.satisfaction_answer, t.is_flagged)
+    summed = select(*key, func.sum(t.responses).label("responses")).where(
+        t.campaign_id == campaign_id, t.commune_id.in_(commune_ids), t.form_id.in_(form_ids),
+        t.responses > 0).group_by(*key).subquery()
+    c = summed.c
+    return select(c.week, c.form_id, *count_columns(
+        c.form_version_id, c.satisfaction_answer, c.is_flagged, c.responses, pairs)).group_by(
+        c.week, c.form_id)
 
 
 def fetch_weekly_counts(
@@ -222,19 +249,36 @@ def fetch_weekly_counts(
     pairs: frozenset[tuple[int, str]], until: date | None = None, per_commune: bool = True,
 ) -> list[WeeklyCount]:
     """The same counts, split by week of receipt (and summed over communes unless
-    ``per_commune``: the commune is then 0)."""
-    week = week_of(session).label("week")
-    keys = (week, Response.commune_id) if per_commune else (week,)
-    query = count_source(campaign_id, commune_ids, list(codes), until, pairs, *keys,
-                         Response.form_id)
+    ``per_commune``: the commune is then 0).
+
+    Without ``until`` a read of the weekly roll-up; for a report "as of" a day (which may
+    end inside a week), one GROUP BY over the responses received up to its end.
+    """
+    if until is None and per_commune:
+        t = ResponseWeekTally
+        query = tally_source(t, campaign_id, commune_ids, list(codes), pairs, t.week,
+                             t.commune_id, t.form_id)
+    elif until is None:
+        query = weekly_totals_source(campaign_id, commune_ids, list(codes), pairs)
+    else:
+        week = tallies.response_week(session.get_bind().dialect.name).label("week")
+        keys = (week, Response.commune_id) if per_commune else (week,)
+        query = count_source(campaign_id, commune_ids, list(codes), until, pairs, *keys,
+                             Response.form_id)
     rows = session.execute(query)
     if not per_commune:
         rows = ((week, 0, *rest) for week, *rest in rows)
-    return [
-        WeeklyCount(as_date(week), commune_id, codes[form_id],
-                    analytics.SampleCount(int(v), int(s), int(f), int(u)))
-        for week, commune_id, form_id, v, s, f, u in rows
-    ]
+    # A province's trend has tens of thousands of rows but few distinct counts (a commune
+    # takes a handful of responses to a form in a week): one SampleCount for each.
+    counts: dict[tuple, analytics.SampleCount] = {}
+    result = []
+    for week, commune_id, form_id, *sums in rows:
+        key = tuple(sums)
+        count = counts.get(key)
+        if count is None:
+            count = counts[key] = analytics.SampleCount(*map(int, sums))
+        result.append(WeeklyCount(as_date(week), commune_id, codes[form_id], count))
+    return result
 
 
 def as_date(value: date | str) -> date:

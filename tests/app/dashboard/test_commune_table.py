@@ -90,6 +90,11 @@ def test_the_page_stays_small_however_many_communes(results_world, dummy_provinc
                                 province_id=dummy_province.id,
                                 grouping_id=results_world.cluster2.id) for n in range(600)])
     db.session.commit()
-    html = get(login("steering", PASSWORD))
+    client = login("steering", PASSWORD)
+    html = get(client)
     assert len(names(html)) == PAGE_SIZE
     assert len(html.encode()) < 300_000
+    # What a browser is sent: the page gzipped (static files it keeps from the first visit).
+    sent = client.get("/bang-dieu-khien/", headers={"Accept-Encoding": "gzip"})
+    assert sent.headers["Content-Encoding"] == "gzip"
+    assert len(sent.data) < 40_000

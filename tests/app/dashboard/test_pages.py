@@ -75,7 +75,8 @@ def test_the_trend_arrives_after_the_page_or_on_its_own(as_user, results_world):
 
 def test_plotly_js_is_served_by_the_app(client, results_world, as_user):
     html = page(as_user("steering"), "/bang-dieu-khien/")
-    src = re.search(r'<script src="([^"]*plotly[^"]*)"', html).group(1)
+    # dashboard.js asks for it once the page has loaded.
+    src = re.search(r'data-plotly="([^"]*)"', html).group(1)
     assert src.startswith("/bang-dieu-khien/")
     plain = client.get(src)
     assert plain.status_code == 200
@@ -178,3 +179,20 @@ def test_the_report_of_a_past_date_counts_nothing_after_it(as_user):
     assert "CẢNH BÁO" in html
     assert "Đến hết ngày" in html
     assert "chưa nhận được phiếu khảo sát nào của 3 xã" in html
+
+
+def test_the_commune_page_chooses_its_form_where_the_answers_are(as_user, results_world):
+    """The menu at the top holds what applies to the whole page (campaign, rulebook, date);
+    the form is chosen above "How people answered", the one section it changes, and a form's
+    row in the table leads there. The chosen form survives a change of date."""
+    client = as_user("official")
+    commune = results_world.meets.id
+    html = page(client, f"/bang-dieu-khien/xa/{commune}?form=PKS05")
+    top = html.split('class="filters noprint"', 1)[1].split("</form>", 1)[0]
+    assert '<select name="form"' not in top
+    assert '<input type="hidden" name="form" value="PKS05">' in top
+    answers = html.split('id="answers"', 1)[1]
+    assert 'aria-labelledby="answers-form"' in answers
+    assert re.search(r'href="[^"]*form=PKS05[^"]*" aria-current="page">PKS05', answers)
+    assert f"/bang-dieu-khien/xa/{commune}?" in html
+    assert re.search(r'form=PKS01[^"]*#answers"', html)

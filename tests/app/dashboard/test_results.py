@@ -28,6 +28,7 @@ from analytics import satisfied_pairs
 from survey_app.access import visible_commune_ids
 from survey_app.extensions import db
 from survey_app.models import Channel
+from survey_app.models import Commune
 from survey_app.models import FormVersion
 from survey_app.models import Response
 from survey_app.models import ResponseTally
@@ -289,3 +290,18 @@ def test_the_triggers_exist_after_migrating(app):
             "AND tbl_name = 'responses'")).all()
     assert set(names) >= {"response_tallies_insert", "response_tallies_update",
                           "response_tallies_delete"}
+
+
+def test_a_unit_merged_away_counts_where_it_took_answers_only(results_world, create_commune):
+    """An inactive commune stays in a campaign it has responses in (asked of the roll-up),
+    and leaves it once they are gone; an inactive one that never answered is not there."""
+    world = results_world
+    silent = create_commune("Xã Đã Nhập")
+    db.session.execute(update(Commune).where(Commune.id.in_(
+        [world.nodata.id, silent.id])).values(is_active=False))
+    db.session.commit()
+    assert world.nodata.id in by_commune(evaluate_for(world))
+    assert silent.id not in by_commune(evaluate_for(world))
+    db.session.execute(delete(Response).where(Response.commune_id == world.nodata.id))
+    db.session.commit()
+    assert world.nodata.id not in by_commune(evaluate_for(world))
