@@ -107,7 +107,9 @@ def read_rules(data, choices: list[FormChoice]) -> tuple[Rulebook | None, list[s
     target = percent("target_percent", _("Target share of communes"), required=True)
     threshold = percent("threshold_percent", _("Default threshold"), required=True)
     minimum = count("min_responses", _("Default minimum of valid responses"), required=True)
-    margin = percent("channel_margin_percent", _("QR against field margin"), required=True)
+    # Blank keeps the built-in margin (a form saved before the field existed sends none).
+    margin = (percent("channel_margin_percent", _("QR against field margin"))
+              or Rulebook.channel_margin)
     # Blank keeps the built-in window (a form saved before the field existed sends none).
     correction_days = Rulebook.correction_days
     raw_days = data.get("correction_days", "").strip()
