@@ -27,7 +27,7 @@ def upgrade():
     op.add_column('responses', sa.Column('answer_pattern', sa.String(length=200), nullable=True))
     op.add_column('campaigns', sa.Column('keys_dropped_at', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_responses_commune_form_received', 'responses',
-                    ['campaign_id', 'commune_id', 'form_id', 'channel', 'received_at'],
+                    ['campaign_id', 'commune_id', 'form_id', 'channel', 'received_at', 'id'],
                     unique=False)
     # The new index's first three columns are the old one's: one index less per insert.
     op.drop_index('ix_responses_campaign_commune_form', table_name='responses')

@@ -33,8 +33,10 @@ class Response(db.Model):
         # (services/intake/flags.py), from the index alone; its first three columns serve
         # every read of a commune form's responses. The key indexes hold QR responses only:
         # other channels' inserts do not maintain them.
+        # The id last: the latest answer patterns are read newest first by (time, id), from
+        # the index in order instead of sorting the commune form's every response.
         Index("ix_responses_commune_form_received", "campaign_id", "commune_id", "form_id",
-              "channel", "received_at"),
+              "channel", "received_at", "id"),
         Index("ix_responses_device_key", "device_key", "campaign_id", "commune_id", "form_id",
               "received_at", postgresql_where=text("device_key IS NOT NULL"),
               sqlite_where=text("device_key IS NOT NULL")),

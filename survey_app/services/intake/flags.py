@@ -143,8 +143,12 @@ def _statements():
     scalar subqueries; then the window's count, which stops at the commune's own limit
     (known from the baseline), with the latest answer patterns."""
     r = Response
-    mine = (r.campaign_id == bindparam("campaign"), r.commune_id == bindparam("commune"),
-            r.form_id == bindparam("form"), r.received_at <= bindparam("at"))
+    # Each count has one upper bound on the time: given two (up to now, and up to the
+    # window's start), SQLite's planner took the first for the index range and filtered the
+    # rest row by row, so that the baseline read every response of the window.
+    form = (r.campaign_id == bindparam("campaign"), r.commune_id == bindparam("commune"),
+            r.form_id == bindparam("form"))
+    mine = (*form, r.received_at <= bindparam("at"))
     # Only QR responses carry device and network keys: those counts need no channel.
     device = (r.device_key == bindparam("device"), *mine)
     network = (r.network_key == bindparam("network"), *mine)
@@ -159,7 +163,8 @@ def _statements():
         count("cap_repeat", *device, r.received_at >= bindparam("repeat_from")),
         count("cap_device", *device, r.received_at > bindparam("burst_from")),
         count("cap_network", *network, r.received_at > bindparam("burst_from")),
-        count("cap_baseline", *qr, r.received_at >= bindparam("baseline_from"),
+        count("cap_baseline", r.channel == Channel.qr, *form,
+              r.received_at >= bindparam("baseline_from"),
               r.received_at <= bindparam("window_from")),
     )
     # No pattern row means no QR response in the lookback, and so none in the window.
