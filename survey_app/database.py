@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -209,6 +210,16 @@ def write_transaction(engine: Engine, *, wait_for_disk: bool = True) -> Iterator
         raise DatabaseBusy from error
     for callback in pending:
         callback()
+
+
+def judging_reads(engine: Engine) -> Callable[[], AbstractContextManager[Connection]] | None:
+    """Where the integrity rules read before a QR response is stored: on SQLite a connection
+    of their own, outside the one write lock every writer queues on; on PostgreSQL, where
+    reads take no lock, in the write's own transaction (no second connection, no second
+    round of BEGIN and ROLLBACK)."""
+    if engine.dialect.name == "sqlite":
+        return lambda: read_connection(engine)
+    return None
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from wtforms.validators import ValidationError
 from survey_app.clock import now_utc
 from survey_app.clock import today_in_vietnam
 from survey_app.database import DatabaseBusy
-from survey_app.database import read_connection
+from survey_app.database import judging_reads
 from survey_app.database import write_transaction
 from survey_app.errors import busy_retry_after
 from survey_app.errors import retry_after
@@ -158,10 +158,9 @@ def submit(token: str):
             honeypot=bool(request.form.get("website", "").strip())))
     try:
         # A transaction of its own that takes the write lock for the insert alone: the unique
-        # submission id, not any read before it, keeps a resend from being stored twice. The
-        # integrity rules read before it, on a connection of their own.
+        # submission id, not any read before it, keeps a resend from being stored twice.
         outcome = take(submission, version, lambda: write_transaction(db.engine),
-                       reads=lambda: read_connection(db.engine))
+                       reads=judging_reads(db.engine))
     except DatabaseBusy:
         # Nothing was stored, and the same submission id makes one more tap safe.
         current_app.logger.exception("submission not stored, database unavailable")

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,7 @@ _medians: dict[int, tuple[float, float | None]] = {}
 def clear_caches() -> None:
     _rules.clear()
     _medians.clear()
+    _window_caps.clear()
 
 
 # --- answers as positions -------------------------------------------------------------------
@@ -139,9 +141,11 @@ class Verdict:
 
 
 def _statements():
-    """Built once (every submission runs them): the device, network and baseline counts as
-    scalar subqueries; then the window's count, which stops at the commune's own limit
-    (known from the baseline), with the latest answer patterns."""
+    """Built once (every submission runs them). The device, network, baseline and window
+    counts as scalar subqueries, each stopped at its cap, beside the latest answer patterns:
+    one round trip. The window's cap is the commune's own limit, known only once the
+    baseline is: the statement counts up to the limit this commune form had last time, and
+    a second read counts further only when that was too low."""
     r = Response
     # Each count has one upper bound on the time: given two (up to now, and up to the
     # window's start), SQLite's planner took the first for the index range and filtered the
@@ -159,48 +163,56 @@ def _statements():
         found = select(literal(1)).where(*where).limit(bindparam(cap)).subquery()
         return select(func.count()).select_from(found).scalar_subquery()
 
+    window = count("cap_window", *qr, r.received_at > bindparam("window_from"))
     counts = select(
-        count("cap_repeat", *device, r.received_at >= bindparam("repeat_from")),
-        count("cap_device", *device, r.received_at > bindparam("burst_from")),
-        count("cap_network", *network, r.received_at > bindparam("burst_from")),
+        count("cap_repeat", *device, r.received_at >= bindparam("repeat_from")).label("repeat"),
+        count("cap_device", *device, r.received_at > bindparam("burst_from")).label("device"),
+        count("cap_network", *network, r.received_at > bindparam("burst_from")).label("network"),
         count("cap_baseline", r.channel == Channel.qr, *form,
               r.received_at >= bindparam("baseline_from"),
-              r.received_at <= bindparam("window_from")),
-    )
-    # No pattern row means no QR response in the lookback, and so none in the window.
-    window = select(count("cap_window", *qr, r.received_at > bindparam("window_from")),
-                    r.answer_pattern).where(*qr, r.received_at >= bindparam("lookback_from"))
-    return counts, window.order_by(r.received_at.desc(), r.id.desc())
+              r.received_at <= bindparam("window_from")).label("baseline"),
+        window.label("window"),
+    ).subquery("counts")
+    latest = (select(r.answer_pattern, r.received_at, r.id)
+              .where(*qr, r.received_at >= bindparam("lookback_from"))
+              .order_by(r.received_at.desc(), r.id.desc()).limit(bindparam("history"))
+              .subquery("latest"))
+    # A commune form with no earlier QR response still gives the one row of counts.
+    both = (select(counts, latest.c.answer_pattern, latest.c.id)
+            .select_from(counts.outerjoin(latest, true()))
+            .order_by(latest.c.received_at.desc(), latest.c.id.desc()))
+    return both, select(window)
 
 
-_COUNTS, _WINDOW = _statements()
-_WINDOW_LIMITED: dict[int, object] = {}
+_CONTEXT, _WINDOW = _statements()
+#: Per commune form, the window's cap the last submission needed (its limit moves slowly).
+_window_caps: dict[tuple[int, int, int], int] = {}
+FIRST_WINDOW_CAP = 16
 
 
 def context(connection: Connection | Session, target: Signals, campaign_id: int,
             rules: IntegrityRules) -> Context:
-    """What the rules need of the commune form's earlier QR responses, in two indexed
-    reads: counts from the indexes alone (by commune form, channel and time; by device key;
-    by network key), then the window's count up to the commune's limit with the latest
-    answer patterns."""
+    """What the rules need of the commune form's earlier QR responses, from the indexes:
+    counts by commune form, channel and time, by device key and by network key, each capped
+    as ``analytics.integrity.context_of`` caps it, and the latest answer patterns."""
     b = bounds(target.received_at, rules)
+    key = (campaign_id, target.commune_id, target.form_id)
+    guess = _window_caps.get(key, FIRST_WINDOW_CAP)
     values = {"campaign": campaign_id, "commune": target.commune_id, "form": target.form_id,
               "at": b.at, "device": target.device_key, "network": target.network_key,
               "repeat_from": b.repeat_from, "burst_from": b.burst_from,
               "window_from": b.window_from, "baseline_from": b.baseline_from,
-              "lookback_from": b.lookback_from,
+              "lookback_from": b.lookback_from, "history": rules.history, "cap_window": guess,
               **dict(zip(("cap_repeat", "cap_device", "cap_network", "cap_baseline"),
                          caps(rules), strict=True))}
-    repeat, device_burst, network_burst, baseline = (
-        int(n) for n in connection.execute(_COUNTS, values).one())
-    values["cap_window"] = commune_limit(b.at, baseline, target.commune_code, rules)
-    limited = _WINDOW_LIMITED.get(rules.history)
-    if limited is None:
-        limited = _WINDOW_LIMITED[rules.history] = _WINDOW.limit(rules.history)
-    rows = connection.execute(limited, values).all()
-    in_window = int(rows[0][0]) if rows else 0
-    return Context(repeat, device_burst, network_burst, in_window, baseline,
-                   tuple(row[1] or "" for row in rows))
+    rows = connection.execute(_CONTEXT, values).all()
+    repeat, device_burst, network_burst, baseline, in_window = (int(n) for n in rows[0][:5])
+    limit = commune_limit(b.at, baseline, target.commune_code, rules)
+    _window_caps[key] = limit
+    if in_window >= guess and guess < limit:  # stopped short of the limit: count on
+        in_window = int(connection.execute(_WINDOW, {**values, "cap_window": limit}).scalar())
+    return Context(repeat, device_burst, network_burst, min(in_window, limit), baseline,
+                   tuple(row[5] or "" for row in rows if row[6] is not None))
 
 
 def commune_code(connection: Connection | Session, commune_id: int,

@@ -180,7 +180,8 @@ def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
     """
     if until is None and not keys:
         return tally_source(ResponseTally, campaign_id, commune_ids, form_ids, pairs,
-                            ResponseTally.commune_id, ResponseTally.form_id)
+                            ResponseTally.commune_id, ResponseTally.form_id,
+                            include_flagged=include_flagged)
     keys = keys or (Response.commune_id, Response.form_id)
     query = select(*keys, *count_columns(
         Response.form_version_id, func.coalesce(Response.satisfaction_answer, ""),
@@ -193,15 +194,16 @@ def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
 
 
 def tally_source(t: type, campaign_id: int, commune_ids: Select, form_ids: list[int],
-                 pairs: frozenset[tuple[int, str]], *keys):
+                 pairs: frozenset[tuple[int, str]], *keys, include_flagged: bool = False):
     """The four sums over a roll-up (``ResponseTally`` or ``ResponseWeekTally``), grouped by
-    ``keys``, its own columns.
+    ``keys``, its own columns (``include_flagged``: as ``count_source``).
 
     A key whose responses were all moved or deleted keeps its row at 0: left out, as the
     responses would leave it out (a week with none would otherwise stretch the trend).
     """
+    flag = literal(False) if include_flagged else t.is_flagged
     return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
-                                        t.is_flagged, t.responses, pairs)).where(
+                                        flag, t.responses, pairs)).where(
         t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
         t.form_id.in_(form_ids), t.responses > 0).group_by(*keys)
 
