@@ -215,6 +215,8 @@ class Context:
     baseline: int = 0  #: any from ``baseline_days`` back to the start of the window
     #: The latest ``history`` answer patterns, newest first.
     patterns: tuple[str, ...] = ()
+    #: ``commune_limit`` for this baseline, when the caller worked it out already.
+    window_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -273,10 +275,11 @@ def context_of(target: Signals, earlier: Sequence[Signals], rules: IntegrityRule
     )
     repeat, device_burst, network_burst, baseline = (
         min(n, cap) for n, cap in zip(counts, caps(rules), strict=True))
-    in_window = min(sum(1 for s in earlier if s.received_at > b.window_from),
-                    commune_limit(b.at, baseline, target.commune_code, rules))
+    limit = commune_limit(b.at, baseline, target.commune_code, rules)
+    in_window = min(sum(1 for s in earlier if s.received_at > b.window_from), limit)
     return Context(repeat, device_burst, network_burst, in_window, baseline,
-                   patterns=tuple(s.pattern for s in reversed(earlier[-rules.history:])))
+                   patterns=tuple(s.pattern for s in reversed(earlier[-rules.history:])),
+                   window_limit=limit)
 
 
 def near_identical(pattern: str, earlier: Sequence[str], rules: IntegrityRules) -> bool:
@@ -321,7 +324,10 @@ def reasons_for(target: Signals, context: Context, rules: IntegrityRules,
     if target.network_key and context.network_burst >= rules.burst_network_max:
         reasons.add(BURST_NETWORK)
     hours = rules.commune_hours.get(target.commune_code, rules.hours)
-    if 1 + context.in_window > commune_limit(at, context.baseline, target.commune_code, rules):
+    limit = context.window_limit
+    if limit is None:
+        limit = commune_limit(at, context.baseline, target.commune_code, rules)
+    if 1 + context.in_window > limit:
         reasons.add(COMMUNE_RATE)
     if (median_seconds is not None and target.duration_seconds is not None
             and target.duration_seconds < float(rules.speeder_share) * median_seconds):

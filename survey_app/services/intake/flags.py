@@ -60,22 +60,55 @@ def positions(definition: FormDefinition, answers: Mapping[str, Any]) -> str:
     """The position picked on each single-choice or rating question, in the form's order, as
     one letter each ("a" the first option or the top of the scale, "-" none)."""
     letters = []
+    for question_id, top, letter_of in _layout(definition):
+        value = answers.get(question_id)
+        if top is not None:
+            letters.append("-" if value is None else chr(97 + min(25, max(0, top - int(value)))))
+        else:
+            letters.append(letter_of.get(value, "-"))
+    return "".join(letters)
+
+
+#: A definition's questions as ``positions`` reads them, kept per definition object (each
+#: version's is made once and kept): every QR submission asks.
+_layouts: dict[int, tuple[FormDefinition, tuple]] = {}
+
+
+def _layout(definition: FormDefinition) -> tuple:
+    found = _layouts.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    layout = []
     for question in definition.questions:
         if question.kind.scale:
-            value = answers.get(question.id)
-            top = max(question.scale)
-            letters.append("-" if value is None else chr(97 + min(25, max(0, top - int(value)))))
+            layout.append((question.id, max(question.scale), None))
         elif question.kind.has_options and not question.kind.multiple:
-            value = answers.get(question.id)
-            values = question.option_values
-            letters.append(chr(97 + values.index(value)) if value in values else "-")
-    return "".join(letters)
+            layout.append((question.id, None, {value: chr(97 + index) for index, value
+                                               in enumerate(question.option_values)}))
+    if len(_layouts) > 256:
+        _layouts.clear()
+    _layouts[id(definition)] = (definition, tuple(layout))
+    return tuple(layout)
 
 
 def scale_mask(definition: FormDefinition) -> tuple[bool, ...]:
     """Which letters of ``positions`` are ratings: a rating question, or a required single
     choice of three or more options (the forms list them best first); optional questions
     about the respondent (age, sex, the procedure) are not."""
+    found = _masks.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    mask = _scale_mask(definition)
+    if len(_masks) > 256:
+        _masks.clear()
+    _masks[id(definition)] = (definition, mask)
+    return mask
+
+
+_masks: dict[int, tuple[FormDefinition, tuple[bool, ...]]] = {}
+
+
+def _scale_mask(definition: FormDefinition) -> tuple[bool, ...]:
     mask = []
     for question in definition.questions:
         if question.kind.scale:
@@ -212,7 +245,7 @@ def context(connection: Connection | Session, target: Signals, campaign_id: int,
     if in_window >= guess and guess < limit:  # stopped short of the limit: count on
         in_window = int(connection.execute(_WINDOW, {**values, "cap_window": limit}).scalar())
     return Context(repeat, device_burst, network_burst, min(in_window, limit), baseline,
-                   tuple(row[5] or "" for row in rows if row[6] is not None))
+                   tuple(row[5] or "" for row in rows if row[6] is not None), limit)
 
 
 def commune_code(connection: Connection | Session, commune_id: int,
