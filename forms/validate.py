@@ -22,7 +22,9 @@ from forms.schema import Question
 
 @dataclass(frozen=True)
 class AnswerError:
-    code: str  #: required | invalid_option | too_many | too_long | not_a_number | out_of_range
+    #: required | invalid_option | too_many | too_long | not_a_number | out_of_range |
+    #: nothing_answered
+    code: str
     params: dict[str, object] = field(default_factory=dict)
 
 
@@ -73,6 +75,9 @@ def validate_answers(
             errors[question.id] = error
         else:
             answers[question.id] = answer
+    if no_answer and not answers and not errors and definition.questions:
+        # Every question refused is a blank sheet, not an interview: nothing to store.
+        errors[definition.questions[0].id] = AnswerError("nothing_answered")
     return AnswerErrors(answers=answers, errors=errors)
 
 

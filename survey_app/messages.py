@@ -36,6 +36,8 @@ def N_(text: str) -> str:  # noqa: N802  (the gettext convention's name)
 TEXTS: dict[str, str] = {
     # Answers (forms.validate)
     "required": N_("Please answer this question."),
+    "nothing_answered": N_("This sheet has no answer at all. A sheet on which the respondent "
+                           "answered nothing is not entered."),
     "invalid_option": N_("Please choose one of the options shown."),
     "too_many": N_("Please choose only one option."),
     "too_long": N_("Please shorten your answer to at most %(max)s characters."),

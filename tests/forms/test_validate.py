@@ -195,3 +195,10 @@ def test_no_answer_is_taken_only_when_asked_and_only_where_allowed():
     checked = validate_answers(pks05, answers, no_answer=True)
     assert checked.ok
     assert "attitude" not in checked.answers
+
+
+def test_a_sheet_with_every_question_refused_is_not_a_sheet():
+    pks05 = load_definition_file(DEFINITIONS / "pks05.v2.yaml")
+    checked = validate_answers(pks05, {}, no_answer=True)
+    assert [e.code for e in checked.errors.values()] == ["nothing_answered"]
+    assert validate_answers(pks05, {"attitude": "binh_thuong"}, no_answer=True).ok

@@ -141,6 +141,18 @@ def test_validation_errors_come_back_per_submission(surveyor, field_world, stric
     assert db.session.scalar(select(Response.submission_id)) == good["submission_id"]
 
 
+def test_a_sheet_with_nothing_answered_is_refused_not_stored(surveyor, field_world, pks05):
+    """Every question may be refused one by one ("không trả lời"), but a sheet with no answer
+    at all is a blank sheet: answered with its reason, nothing stored."""
+    blank = submission(field_world, pks05, answers={})
+    (result,) = send(surveyor, blank).json["results"]
+    assert result["code"] == 422
+    assert list(result["errors"].values()) == [
+        "Phiếu chưa có câu trả lời nào. Phiếu mà người được hỏi không trả lời câu nào thì "
+        "không nhập."]
+    assert count(Response) == 0
+
+
 def test_commune_or_form_not_assigned_is_refused(surveyor, field_world, pks05):
     pks03 = next(cf for cf in field_world.campaign.forms if cf.form.code == "PKS03")
     elsewhere = submission(field_world, pks05, commune_id=field_world.other.id)
