@@ -37,6 +37,7 @@ from survey_app.public.pages import blank_form
 from survey_app.public.pages import explain
 from survey_app.public.pages import notice
 from survey_app.public.pages import render_form
+from survey_app.public.pages import secret
 from survey_app.public.pages import unavailable
 from survey_app.rate_limits import hit
 from survey_app.services.collection_points.points import Lookup
@@ -128,7 +129,7 @@ def submit(token: str):
                              link.version)
     raw, unclean = answers_sent(version)
     submission_id = valid_submission_id(request.form.get("submission_id"))
-    device = sent_device()
+    device, key = sent_device()
     ticket = read_ticket(secret(), request.form.get("ticket"), link.point_id)
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -151,7 +152,7 @@ def submit(token: str):
         channel=Channel.qr, answers=raw, collection_point_id=link.point_id,
         duration_seconds=seconds_to_complete(ticket, now_utc()),
         signals=QrSignals(
-            ticket_id=ticket.id, device_key=device_key(secret(), device),
+            ticket_id=ticket.id, device_key=key,
             network_key=network_key(secret(), link.campaign_id, request.remote_addr),
             # The session cookie is read for the CSRF check anyway; no account is loaded.
             staff_session="_user_id" in session,
@@ -196,10 +197,6 @@ DEVICE_COOKIE = "qr_device"
 DEVICE_COOKIE_DAYS = 400
 
 
-def secret() -> str:
-    return current_app.config["SECRET_KEY"]
-
-
 def keep_device(response, signed: str | None):
     if signed and request.cookies.get(DEVICE_COOKIE) != signed:
         response.set_cookie(DEVICE_COOKIE, signed, max_age=DEVICE_COOKIE_DAYS * 86400,
@@ -208,13 +205,14 @@ def keep_device(response, signed: str | None):
     return response
 
 
-def sent_device() -> str | None:
+def sent_device() -> tuple[str | None, str | None]:
     """The signed device id the page carried (from local storage, if the cookie was
-    cleared), else the cookie's; None when neither is ours."""
+    cleared), else the cookie's, with the key inside it; (None, None) when neither is ours."""
     for signed in (request.form.get("device"), request.cookies.get(DEVICE_COOKIE)):
-        if device_key(secret(), signed) is not None:
-            return signed
-    return None
+        key = device_key(secret(), signed)
+        if key is not None:
+            return signed, key
+    return None, None
 
 
 def ticket_sent() -> str | None:
@@ -246,7 +244,7 @@ def too_many_requests(error: TooManyRequests):
                              link.version)
     raw, _unclean = answers_sent(version)
     page, status = render_form(
-        link, version, answers=kept(raw), status=429, ticket=ticket_sent(), device=sent_device(),
+        link, version, answers=kept(raw), status=429, ticket=ticket_sent(), device=sent_device()[0],
         submission_id=valid_submission_id(request.form.get("submission_id")),
         alert=_("Many answers are arriving from your network right now. Your answers are "
                 "kept: please wait a minute, then press Send again."))
