@@ -89,6 +89,11 @@ def sheet_keys(definition: FormDefinition, sheet: int) -> tuple[list[tuple[str, 
     return keys, raw
 
 
+def first_question(page, definition: FormDefinition):
+    """The input that takes the first key of a new sheet."""
+    return page.locator(f"#q-{definition.questions[0].id} input").first
+
+
 def stored_answers(response: Response) -> dict[str, object]:
     answers: dict[str, object] = {}
     for answer in db.session.scalars(select(Answer).where(Answer.response_id == response.id)
@@ -113,6 +118,7 @@ def test_ten_paper_forms_typed_by_keyboard_alone_are_stored_once_each(
     expected = []
     for sheet in range(SHEETS):
         expect(page.locator("#saved-count")).to_have_text(str(sheet))
+        expect(first_question(page, definition)).to_be_focused()
         keys, raw = sheet_keys(definition, sheet)
         expected.append(validate_answers(definition, raw))
         assert expected[-1].ok, expected[-1].errors
@@ -155,6 +161,7 @@ def test_a_field_interview_typed_on_the_page_sends_its_timings(
     page.goto(f"{live_server.url}/thuc-dia/chien-dich/{field_world.campaign.id}/xa/"
               f"{field_world.own.id}/phieu/{form.id}?channel=phong-van")
     keys, _raw = sheet_keys(definition, 0)
+    expect(first_question(page, definition)).to_be_focused()
     # The first answer given, then another one instead: one change (the sheet's own keys
     # then leave this optional question as it is).
     for key in ("2", "Shift+Tab", "3", "Shift+Tab"):
