@@ -65,9 +65,30 @@ def set_security_headers(response: Response) -> Response:
                     f"max-age={int(current_app.config['HSTS_SECONDS'])}")
     if not is_static_asset(response):
         # Pages show people's answers, accounts and results, and the citizen's form carries
-        # its own CSRF token and submission id: no browser or proxy may keep a copy.
+        # its own ticket and submission id: no browser or proxy may keep a copy.
         headers["Cache-Control"] = "no-store"
     return response
+
+
+#: ``Sec-Fetch-Site`` of a request this site's own page made, or one the user made directly.
+OWN_FETCH = frozenset({"same-origin", "none"})
+
+
+def is_cross_site() -> bool:
+    """Whether another site's page made the browser send this request.
+
+    Told by the browser itself (the way Go's ``http.CrossOriginProtection`` does it): the
+    Fetch Metadata header every current browser sends, else the ``Origin`` against our own
+    host. A request with neither (an old browser, a script) is not cross-site: nothing a
+    browser could be tricked into.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in OWN_FETCH
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    return origin.partition("://")[2] != request.host
 
 
 def is_static_asset(response: Response) -> bool:

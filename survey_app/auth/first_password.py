@@ -8,6 +8,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,9 @@ class FirstPasswordForm(FlaskForm):
 
 @bp.before_app_request
 def one_time_password_first():
+    # Without a signed-in session (every citizen) there is no account to load.
+    if "_user_id" not in session:
+        return None
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in ALLOWED):
         return redirect(url_for("auth.first_password"))

@@ -9,7 +9,6 @@ from flask import current_app
 from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from survey_app.clock import today_in_vietnam
@@ -75,7 +74,7 @@ def render_questions(version: PublishedVersion, answers: dict, errors: dict) -> 
 
 
 def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, errors=None,
-                submission_id=None, status=200, alert=None, csrf_token=None, ticket=None,
+                submission_id=None, status=200, alert=None, ticket=None,
                 device=None, nonce=None):
     """The form page. A page sent back for one more tap passes the ticket it came with (or
     a reissued one) and the device id it carried."""
@@ -87,7 +86,6 @@ def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, erro
         definition=version.parsed,
         questions=render_questions(version, answers or {}, errors),
         errors=errors,
-        csrf_token=csrf_token or generate_csrf(),
         submission_id=submission_id or str(uuid.uuid4()),
         ticket=ticket or issue_ticket(secret(), link.point_id),
         device=device or "",
@@ -99,7 +97,7 @@ def render_form(link: LiveLink, version: PublishedVersion, *, answers=None, erro
 #: Stand-ins for what differs between two openings of the same blank form: the page is
 #: rendered once per link and language with these in it, and each opening fills them in.
 _BLANKS = {name: f"blank{secrets.token_hex(12)}"
-           for name in ("csrf", "submission", "ticket", "device", "nonce")}
+           for name in ("submission", "ticket", "device", "nonce")}
 
 
 def secret() -> str:
@@ -107,14 +105,13 @@ def secret() -> str:
 
 
 def blank_form(link: LiveLink, device: str) -> str:
-    """A blank form for ``link``: the cached page with a new CSRF token, submission id,
-    ticket, the browser's signed device id and a script nonce. The same HTML render_form
+    """A blank form for ``link``: the cached page with a new submission id, ticket, the
+    browser's signed device id and a script nonce. The same HTML render_form
     gives, without rendering it every time."""
     page = live_links.cache().page(link, str(get_locale()), lambda: render_form(
-        link, link.version, csrf_token=_BLANKS["csrf"], submission_id=_BLANKS["submission"],
+        link, link.version, submission_id=_BLANKS["submission"],
         ticket=_BLANKS["ticket"], device=_BLANKS["device"], nonce=_BLANKS["nonce"])[0])
-    return (page.replace(_BLANKS["csrf"], generate_csrf())
-            .replace(_BLANKS["submission"], str(uuid.uuid4()))
+    return (page.replace(_BLANKS["submission"], str(uuid.uuid4()))
             .replace(_BLANKS["ticket"], issue_ticket(secret(), link.point_id))
             .replace(_BLANKS["device"], device)
             .replace(_BLANKS["nonce"], csp_nonce()))

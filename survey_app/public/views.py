@@ -15,9 +15,7 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import TooManyRequests
-from wtforms.validators import ValidationError
 
 from survey_app.clock import now_utc
 from survey_app.clock import today_in_vietnam
@@ -62,6 +60,7 @@ from survey_app.services.intake.take import TicketRefused
 from survey_app.services.intake.take import choose_version
 from survey_app.services.intake.take import take
 from survey_app.services.intake.take import valid_submission_id
+from survey_app.web_security import is_cross_site
 
 #: A kept answer is shown again at most this long: longer than any question allows, so the
 #: answer still reads as too long, and a page never echoes megabytes back.
@@ -131,10 +130,9 @@ def submit(token: str):
     submission_id = valid_submission_id(request.form.get("submission_id"))
     device, key = sent_device()
     ticket = read_ticket(secret(), request.form.get("ticket"), link.point_id)
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        # An expired page on a slow phone: keep every answer and ask for one more tap.
+    if is_cross_site():
+        # Another site's page posting in the citizen's browser (docs/SECURITY.md): nothing
+        # stored; should a person be behind it, every answer is kept for one more tap here.
         return one_more_tap(link, version, raw, submission_id, device,
                             ticket_sent() if isinstance(ticket, Ticket) else None)
     if not isinstance(ticket, Ticket):
@@ -154,7 +152,7 @@ def submit(token: str):
         signals=QrSignals(
             ticket_id=ticket.id, device_key=key,
             network_key=network_key(secret(), link.campaign_id, request.remote_addr),
-            # The session cookie is read for the CSRF check anyway; no account is loaded.
+            # Only a staff member's browser has a session cookie; no account is loaded.
             staff_session="_user_id" in session,
             honeypot=bool(request.form.get("website", "").strip())))
     try:

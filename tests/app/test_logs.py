@@ -52,7 +52,7 @@ def test_the_proxy_request_id_is_kept_and_a_made_up_one_is_replaced(client, caps
     assert len(forged.headers["X-Request-ID"]) == 32
 
 
-def test_a_submission_logs_neither_answers_nor_token_cookie_csrf_or_address(client, point,
+def test_a_submission_logs_neither_answers_nor_token_ticket_device_or_address(client, point,
                                                                            capsys):
     fields = form_fields(client, point)
     capsys.readouterr()
@@ -63,11 +63,10 @@ def test_a_submission_logs_neither_answers_nor_token_cookie_csrf_or_address(clie
     text = json.dumps(lines(capsys), ensure_ascii=False)
     assert '"path": "/f/<token>"' in text
     assert '"status": 303' in text
-    secrets = [point.token, fields["csrf_token"], fields["submission_id"], "203.0.113.77",
+    secrets = [point.token, fields["ticket"], fields["device"], fields["submission_id"],
+               "203.0.113.77",
                "198.51.100.23", *PKS05_ANSWERS.values()]
-    cookie = client.get_cookie("session")
-    if cookie is not None:
-        secrets.append(cookie.value)
+    secrets.append(client.get_cookie("qr_device", path="/f/").value)
     assert [s for s in secrets if s in text] == []
 
 

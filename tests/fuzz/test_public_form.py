@@ -38,9 +38,12 @@ QUESTIONS = [*PKS05_ANSWERS, "procedure_field_other", "wait_reason", "late_notif
              "extra_payment_field"]
 #: A field is left as the page gave it (None), replaced by random text, or emptied.
 FIELD = st.one_of(st.none(), nasty_text(), st.just(""))
-#: A wrong CSRF token gets the form again before anything else is looked at: rarely, so
-#: the answers are what gets fuzzed.
-CSRF = st.integers(0, 7).flatmap(lambda n: FIELD if n == 3 else st.none())
+#: Where the browser says the post comes from: another site's page gets the form again
+#: before anything else is looked at, rarely, so that the answers are what gets fuzzed.
+SITE = st.integers(0, 7).flatmap(lambda n: st.sampled_from([
+    {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "null"},
+    {"Origin": "https://example.org"}]) if n == 3 else st.sampled_from([
+        {}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}]))
 #: Mostly the page's own, so that some answers get as far as being stored.
 SUBMISSION_ID = st.integers(0, 3).flatmap(lambda n: nasty_text() if n == 3 else st.none())
 ANSWER = st.one_of(
@@ -53,20 +56,20 @@ ANSWER = st.one_of(
 @fuzz_settings(60)
 @given(answers=st.dictionaries(st.sampled_from(QUESTIONS), ANSWER, max_size=4),
        keep_valid=st.integers(0, 3).map(bool), version_id=FIELD, ticket=FIELD,
-       csrf_token=CSRF, submission_id=SUBMISSION_ID)
+       site=SITE, submission_id=SUBMISSION_ID)
 def test_random_answers_get_a_page_and_store_whole_or_nothing(
-        client, point, page_fields, answers, keep_valid, version_id, ticket, csrf_token,
+        client, point, page_fields, answers, keep_valid, version_id, ticket, site,
         submission_id):
     fields = MultiDict({**page_fields, "submission_id": str(uuid.uuid4())})
     for name, value in (("version_id", version_id), ("ticket", ticket),
-                        ("csrf_token", csrf_token), ("submission_id", submission_id)):
+                        ("submission_id", submission_id)):
         if value is not None:
             fields[name] = value
     base = {qid: [value] for qid, value in PKS05_ANSWERS.items()} if keep_valid else {}
     for qid, values in {**base, **answers}.items():
         fields.setlist(qid, values)
     before = counts()
-    reply = client.post(f"/f/{point.token}", data=fields)
+    reply = client.post(f"/f/{point.token}", data=fields, headers=site)
     assert_no_server_error(reply)
     event(f"HTTP {reply.status_code}")
     after = counts()
