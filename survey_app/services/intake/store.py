@@ -12,10 +12,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from typing import Protocol
 
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import bindparam
+from sqlalchemy import func
 from sqlalchemy import insert
+from sqlalchemy import literal
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
@@ -81,6 +87,36 @@ _USE_TICKET = {
 }
 
 
+@cache
+def _all_at_once(columns: tuple[str, ...], with_ticket: bool):
+    """PostgreSQL: the response, its answers and its ticket in one statement (one round trip
+    where there were three), built once per set of columns.
+
+    No row back: the submission id was stored before. A row whose ``ticket_taken`` is false:
+    another submission used the ticket, and the caller's rollback takes the response back.
+    """
+    table = Response.__table__
+    response = (postgresql.insert(table)
+                .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+                .on_conflict_do_nothing(index_elements=["submission_id"])
+                .returning(table.c.id).cte("response"))
+    answers = insert(Answer.__table__).from_select(
+        ["response_id", "question_id", "value"],
+        select(response.c.id,
+               func.unnest(bindparam("question_ids", type_=postgresql.ARRAY(String))),
+               func.unnest(bindparam("answer_values", type_=postgresql.ARRAY(Text)))),
+    ).cte("answers")
+    taken = literal(True)
+    if with_ticket:
+        ticket = (postgresql.insert(UsedTicket.__table__).from_select(
+            ["ticket_id", "response_id"],
+            select(bindparam("ticket_id", type_=String), response.c.id))
+            .on_conflict_do_nothing()
+            .returning(UsedTicket.__table__.c.ticket_id).cte("ticket"))
+        taken = select(ticket.c.ticket_id).exists()
+    return select(response.c.id, taken.label("ticket_taken")).add_cte(answers)
+
+
 def store_response(
     session: Session | Connection,
     *,
@@ -125,7 +161,21 @@ def store_response(
     if received_at is not None:
         values["received_at"] = received_at
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    response_id = session.execute(_INSERT[dialect.name], values).scalar()
+    rows = [
+        {"question_id": question_id, "value": str(value)}
+        for question_id, answer in answers.items()
+        for value in (answer if isinstance(answer, list) else [answer])
+    ]
+    if dialect.name == "postgresql":
+        found = session.execute(_all_at_once(tuple(values), ticket_id is not None), {
+            **values, "question_ids": [row["question_id"] for row in rows],
+            "answer_values": [row["value"] for row in rows], "ticket_id": ticket_id,
+        }).one_or_none()
+        response_id = found.id if found is not None else None
+        if found is not None and ticket_id is not None and not found.ticket_taken:
+            raise TicketUsed(ticket_id)
+    else:
+        response_id = session.execute(_INSERT[dialect.name], values).scalar()
     if response_id is None:
         existing = session.execute(
             select(Response.id, Response.content_hash).where(
@@ -135,13 +185,10 @@ def store_response(
         if existing.content_hash != digest:
             raise SubmissionConflict(submission_id)
         return Stored(existing.id, created=False)
-    rows = [
-        {"response_id": response_id, "question_id": question_id, "value": str(value)}
-        for question_id, answer in answers.items()
-        for value in (answer if isinstance(answer, list) else [answer])
-    ]
+    if dialect.name == "postgresql":
+        return Stored(response_id, created=True)
     if rows:
-        session.execute(_INSERT_ANSWERS, rows)
+        session.execute(_INSERT_ANSWERS, [{**row, "response_id": response_id} for row in rows])
     if ticket_id is not None and session.execute(
             _USE_TICKET[dialect.name], {"ticket_id": ticket_id, "response_id": response_id}
     ).scalar() is None:

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from survey_app.extensions import db
+from survey_app.models import Answer
 from survey_app.models import CollectionPoint
 from survey_app.models import Response
 from survey_app.models import UsedTicket
@@ -74,6 +75,10 @@ def test_a_reused_ticket_with_a_new_submission_id_is_not_stored(client, point):
     again = asks_one_more_tap(send(client, point, {**fields,
                                                    "submission_id": str(uuid.uuid4())}))
     assert stored() == 1
+    # Nothing of the refused one stays: its answers went with its response.
+    [first] = db.session.scalars(select(Response))
+    assert db.session.scalar(select(func.count(Answer.id))) == db.session.scalar(
+        select(func.count(Answer.id)).where(Answer.response_id == first.id)) > 0
     assert again["ticket"] != fields["ticket"]
     # The one more tap is stored, once, with a time to complete left unknown.
     assert send(client, point, again).status_code == 303
