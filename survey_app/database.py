@@ -26,6 +26,9 @@ from sqlalchemy.orm import scoped_session
 from survey_app.domain_error import DomainError
 
 IMMEDIATE = "sqlite_immediate"
+#: Execution option of a connection that only reads: on SQLite each statement is then its own
+#: read transaction (no BEGIN and ROLLBACK around them).
+STATEMENTS_ONLY = "sqlite_statements_only"
 #: Marks a session inside a unit of work, so that a nested one joins it.
 IN_UNIT_OF_WORK = "unit_of_work"
 #: Execution option of a transaction that writes counters only (see ``write_transaction``).
@@ -59,6 +62,8 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         options = connection.get_execution_options()
+        if options.get(STATEMENTS_ONLY):
+            return
         # The level can only change between transactions; each transaction sets the one it
         # needs, so a counter's NORMAL never outlives its own transaction.
         level = "NORMAL" if options.get(UNSYNCED) else "FULL"
@@ -224,11 +229,12 @@ def judging_reads(engine: Engine) -> Callable[[], AbstractContextManager[Connect
 
 @contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection of its own for reads that need no lock, given back to the pool (its
-    transaction rolled back) on the way out."""
+    """A connection of its own for reads that need no lock, given back to the pool on the way
+    out. On SQLite its statements open no transaction: each reads what was committed when
+    it began, as one statement does in a transaction of its own."""
     try:
         with engine.connect() as connection:
-            yield connection
+            yield connection.execution_options(**{STATEMENTS_ONLY: True})
     except OperationalError as error:
         raise DatabaseBusy from error
 
