@@ -63,6 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         database.configure_engine(db.engine, app.config["DATABASE_BUSY_TIMEOUT_MS"])
         scan_counts.init_app(app, db.engine)
     live_links.init_app(app)
+    from survey_app.services.results import kept
+
+    kept.init_app(app)
     from survey_app import job_queue
 
     job_queue.init_app(app)

@@ -38,6 +38,9 @@ def base_config(database_url: str, instance: Path) -> dict:
         "RATELIMIT_ENABLED": False,
         # Each scan written in the request, so a test sees it; batching has its own tests.
         "SCAN_COUNT_FLUSH_SECONDS": 0,
+        # Figures worked out on every request, so a test sees its own writes; keeping them
+        # has its own tests.
+        "RESULTS_KEPT_SECONDS": 0,
         "SERVER_NAME": "localhost",
         "PREFERRED_URL_SCHEME": "http",
     }

@@ -53,6 +53,8 @@ def envelope(results: CampaignResults) -> dict[str, Any]:
         "campaign": {"id": results.campaign.id, "name": results.campaign.name,
                      "province": results.campaign.province.name},
         "as_of": results.as_of.isoformat(),
+        # The overview's figures are kept up to RESULTS_KEPT_SECONDS (services/results/kept.py).
+        "computed_at": results.computed_at.isoformat() if results.computed_at else None,
         "rulebook": rulebook(results),
     }
 

@@ -33,6 +33,7 @@ from survey_app.models import Commune
 from survey_app.models import Role
 from survey_app.services.results import campaign as results_service
 from survey_app.services.results import exports
+from survey_app.services.results import kept
 from survey_app.services.results.rulebooks import UnknownRulebook
 
 API_ROLES = (Role.admin, Role.steering, Role.grouping, Role.commune_official, Role.coordinator)
@@ -105,7 +106,7 @@ def results_for(campaign: Campaign, visible=None) -> results_service.CampaignRes
     ):
         abort(404)
     try:
-        return results_service.campaign_results(
+        return kept.kept_results(
             db.session, campaign, visible, grouping_id=grouping_id,
             rulebook_id=int_param("rulebook"), until=date_param("until"))
     except UnknownRulebook:

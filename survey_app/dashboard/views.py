@@ -38,6 +38,7 @@ from survey_app.models import Commune
 from survey_app.models import Role
 from survey_app.services.results import campaign as results_service
 from survey_app.services.results import exports
+from survey_app.services.results import kept
 from survey_app.services.results import privacy
 from survey_app.services.results import reports
 from survey_app.services.results import suggestions
@@ -65,9 +66,13 @@ def helpers() -> dict:
     }
 
 
-def load_results(filters: Filters, visible=None) -> results_service.CampaignResults:
+def load_results(filters: Filters, visible=None, *,
+                 kept_a_while: bool = False) -> results_service.CampaignResults:
+    """The figures behind ``filters``; ``kept_a_while`` for the pages read most, which may
+    show figures up to ``RESULTS_KEPT_SECONDS`` old (services/results/kept.py)."""
+    work_out = kept.kept_results if kept_a_while else results_service.campaign_results
     try:
-        return results_service.campaign_results(
+        return work_out(
             db.session, filters.campaign, filters.visible if visible is None else visible,
             grouping_id=filters.grouping_id, rulebook_id=filters.rulebook_id,
             until=filters.until,
@@ -97,7 +102,7 @@ def index():
     filters = parse_filters()
     if filters.campaign is None:
         return render_template("dashboard/empty.html")
-    results = load_results(filters)
+    results = load_results(filters, kept_a_while=True)
     codes = [filters.form_code] if filters.form_code else [f.code for f in results.forms]
     query = commune_table.parse_table_query([f.code for f in results.forms])
     table = commune_table.commune_table(results, codes, presenters.Formats(), query)
@@ -116,8 +121,8 @@ def trend():
     filters = parse_filters()
     if filters.campaign is None:
         abort(404)
-    results = load_results(filters)
-    points = results_service.campaign_trend(db.session, results)
+    results = load_results(filters, kept_a_while=True)
+    points = kept.kept_trend(db.session, results)
     context = {"trend": points, "trend_chart": presenters.trend_chart(results, points),
                "per_commune": len(results.communes) <= results_service.TREND_COMMUNES}
     if request.args.get("partial"):

@@ -39,6 +39,7 @@ from analytics.trend import weekly_totals
 from analytics.trend import weekly_trend
 from forms import FormDefinition
 from survey_app.clock import VIETNAM
+from survey_app.clock import now_utc
 from survey_app.clock import today_in_vietnam
 from survey_app.collation import by_name
 from survey_app.models import Answer
@@ -154,38 +155,48 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=VIETNAM)
 
 
-def count_columns(version, answer, flagged, responses, pairs: frozenset[tuple[int, str]]):
+def count_columns(version, answer, flagged, responses, pairs: frozenset[tuple[int, str]],
+                  *, also_with_flagged: bool = False):
     """valid, satisfied, flagged and unanswered sums, with analytics' satisfied pairs.
 
     ``answer`` is "" for a response without a satisfaction answer (as the roll-up keeps it).
+    ``also_with_flagged`` adds valid, satisfied and unanswered counting the flagged ones too
+    (the figures as they would be without the flags), from the same rows.
     """
     kept = flagged.is_(False)
     good = tuple_(version, answer).in_(sorted(pairs)) if pairs else false()
-    return (
+    columns = (
         func.sum(case((and_(kept, answer != ""), responses), else_=0)),
         func.sum(case((and_(kept, good), responses), else_=0)),
         func.sum(case((flagged.is_(True), responses), else_=0)),
         func.sum(case((and_(kept, answer == ""), responses), else_=0)),
     )
+    if not also_with_flagged:
+        return columns
+    return (*columns, func.sum(case((answer != "", responses), else_=0)),
+            func.sum(case((good, responses), else_=0)),
+            func.sum(case((answer == "", responses), else_=0)))
 
 
 def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
                  until: date | None, pairs: frozenset[tuple[int, str]], *keys,
-                 include_flagged: bool = False):
+                 also_with_flagged: bool = False):
     """SELECT ``keys`` (default: commune and form) and the four sums, grouped by the keys.
 
     Without ``until`` and with the default keys it reads the roll-up; otherwise it groups
-    the responses (received before the end of ``until``, if given). ``include_flagged``
-    counts flagged responses as valid (the figures as they would be without the flags).
+    the responses (received before the end of ``until``, if given). ``also_with_flagged``
+    adds the figures with the flagged responses counted as three more sums
+    (``count_columns``).
     """
     if until is None and not keys:
         return tally_source(ResponseTally, campaign_id, commune_ids, form_ids, pairs,
                             ResponseTally.commune_id, ResponseTally.form_id,
-                            include_flagged=include_flagged)
+                            also_with_flagged=also_with_flagged)
     keys = keys or (Response.commune_id, Response.form_id)
     query = select(*keys, *count_columns(
         Response.form_version_id, func.coalesce(Response.satisfaction_answer, ""),
-        literal(False) if include_flagged else Response.is_flagged, literal(1), pairs)).where(
+        Response.is_flagged, literal(1), pairs,
+        also_with_flagged=also_with_flagged)).where(
         Response.campaign_id == campaign_id, Response.commune_id.in_(commune_ids),
         Response.form_id.in_(form_ids), tallies.COUNTED).group_by(*keys)
     if until is not None:
@@ -194,36 +205,50 @@ def count_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
 
 
 def tally_source(t: type, campaign_id: int, commune_ids: Select, form_ids: list[int],
-                 pairs: frozenset[tuple[int, str]], *keys, include_flagged: bool = False):
+                 pairs: frozenset[tuple[int, str]], *keys, also_with_flagged: bool = False):
     """The four sums over a roll-up (``ResponseTally`` or ``ResponseWeekTally``), grouped by
-    ``keys``, its own columns (``include_flagged``: as ``count_source``).
+    ``keys``, its own columns (``also_with_flagged``: as ``count_source``).
 
     A key whose responses were all moved or deleted keeps its row at 0: left out, as the
     responses would leave it out (a week with none would otherwise stretch the trend).
     """
-    flag = literal(False) if include_flagged else t.is_flagged
     return select(*keys, *count_columns(t.form_version_id, t.satisfaction_answer,
-                                        flag, t.responses, pairs)).where(
+                                        t.is_flagged, t.responses, pairs,
+                                        also_with_flagged=also_with_flagged)).where(
         t.campaign_id == campaign_id, t.commune_id.in_(commune_ids),
         t.form_id.in_(form_ids), t.responses > 0).group_by(*keys)
 
 
 def fetch_counts(
     session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
-    pairs: frozenset[tuple[int, str]], until: date | None = None, *,
-    include_flagged: bool = False,
+    pairs: frozenset[tuple[int, str]], until: date | None = None,
 ) -> dict[tuple[int, str], analytics.SampleCount]:
     """Valid, satisfied, flagged and unanswered responses per (commune, form code).
 
     The database sums (a read of the roll-up, or one GROUP BY over the responses for a date
     in the past); which answers count as satisfied comes from analytics.
     """
-    query = count_source(campaign_id, commune_ids, list(codes), until, pairs,
-                         include_flagged=include_flagged)
+    query = count_source(campaign_id, commune_ids, list(codes), until, pairs)
     return {
         (commune_id, codes[form_id]): analytics.SampleCount(int(v), int(s), int(f), int(u))
         for commune_id, form_id, v, s, f, u in session.execute(query)
     }
+
+
+def fetch_both_counts(
+    session: Session, campaign_id: int, commune_ids: Select, codes: dict[int, str],
+    pairs: frozenset[tuple[int, str]], until: date | None = None,
+) -> tuple[dict[tuple[int, str], analytics.SampleCount],
+           dict[tuple[int, str], analytics.SampleCount]]:
+    """``fetch_counts`` without and with the flagged responses counted, from one read."""
+    query = count_source(campaign_id, commune_ids, list(codes), until, pairs,
+                         also_with_flagged=True)
+    counts, with_flagged = {}, {}
+    for commune_id, form_id, v, s, f, u, v_all, s_all, u_all in session.execute(query):
+        key = (commune_id, codes[form_id])
+        counts[key] = analytics.SampleCount(int(v), int(s), int(f), int(u))
+        with_flagged[key] = analytics.SampleCount(int(v_all), int(s_all), 0, int(u_all))
+    return counts, with_flagged
 
 
 def weekly_totals_source(campaign_id: int, commune_ids: Select, form_ids: list[int],
@@ -302,6 +327,8 @@ class CampaignResults:
     #: The same figures with the flagged responses counted (docs/INTEGRITY.md); the
     #: evaluation itself when none is flagged.
     with_flagged: analytics.Evaluation | None = None
+    #: When they were worked out (pages that keep them a while say so: results/kept.py).
+    computed_at: datetime | None = None
 
     @property
     def as_of(self) -> date:
@@ -332,14 +359,14 @@ def campaign_results(
     communes = load_communes(session, ids, campaign_start(session, campaign))
     codes = {form.form_id: form.code for form in forms}
     pairs = analytics.satisfied_pairs(specs, rulebook.rules)
-    counts = fetch_counts(session, campaign.id, ids, codes, pairs, until) if codes else {}
+    counts, counted = fetch_both_counts(session, campaign.id, ids, codes, pairs, until) \
+        if codes else ({}, {})
     evaluation = analytics.evaluate_counts(communes, specs, counts, rulebook.rules)
     with_flagged = evaluation if not evaluation.flagged else analytics.evaluate_counts(
-        communes, specs, fetch_counts(session, campaign.id, ids, codes, pairs, until,
-                                      include_flagged=True), rulebook.rules)
+        communes, specs, counted, rulebook.rules)
     return CampaignResults(campaign, rulebook, tuple(forms), tuple(specs), tuple(communes),
                            grouping_names(session, campaign.province_id), evaluation, ids,
-                           today_in_vietnam(), until, with_flagged)
+                           today_in_vietnam(), until, with_flagged, now_utc())
 
 
 def grouping_names(session: Session, province_id: int) -> dict[int | None, str]:
