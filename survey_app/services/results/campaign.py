@@ -244,10 +244,19 @@ def fetch_both_counts(
     query = count_source(campaign_id, commune_ids, list(codes), until, pairs,
                          also_with_flagged=True)
     counts, with_flagged = {}, {}
+    # A national campaign has 23,000 cells but far fewer distinct counts: one object each.
+    made: dict[tuple[int, ...], analytics.SampleCount] = {}
+
+    def count(*sums: int) -> analytics.SampleCount:
+        found = made.get(sums)
+        if found is None:
+            found = made[sums] = analytics.SampleCount(*sums)
+        return found
+
     for commune_id, form_id, v, s, f, u, v_all, s_all, u_all in session.execute(query):
         key = (commune_id, codes[form_id])
-        counts[key] = analytics.SampleCount(int(v), int(s), int(f), int(u))
-        with_flagged[key] = analytics.SampleCount(int(v_all), int(s_all), 0, int(u_all))
+        counts[key] = count(int(v), int(s), int(f), int(u))
+        with_flagged[key] = count(int(v_all), int(s_all), 0, int(u_all))
     return counts, with_flagged
 
 
