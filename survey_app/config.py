@@ -51,7 +51,7 @@ class Config:
     #: reach this one's citizens. Changes made in this process apply at once.
     LIVE_LINK_CACHE_SECONDS = 30
     #: How long the dashboard's overview, its trend and the API keep a campaign's figures
-    #: (services/results/kept.py): new answers show within this; staff actions at once.
+    #: (services/results/kept.py): new answers show within twice this; staff actions at once.
     RESULTS_KEPT_SECONDS = 60
     #: How long a write waits for another writer's lock (SQLite's busy timeout, PostgreSQL's
     #: lock_timeout) before it gives up with a 503.
