@@ -314,19 +314,10 @@ def measure(app, kept_app, url: str, campaign_id: int, runs: int,
         figures["responses"] = db.session.scalar(text(
             "SELECT count(*) FROM responses WHERE campaign_id = :c"), {"c": campaign_id})
 
-    client = app.test_client()
-    response = client.post("/dang-nhap", data={"username": "bench",
-                                                "password": "bench-analytics-2026"})
-    assert response.status_code == 302, response.status_code
-    for name, path in (("api_summary", f"/api/v1/campaigns/{campaign_id}/summary"),
-                       ("api_communes", f"/api/v1/campaigns/{campaign_id}/communes"),
-                       ("page", f"/bang-dieu-khien/?campaign={campaign_id}")):
-        def get(path=path):
-            answer = client.get(path)
-            assert answer.status_code == 200, (path, answer.status_code)
-            return len(answer.data)
-        first, median, size = timed(get, max(1, runs // 2))
-        figures[name] = (first, median, size)
+    client = time_pages(app, {
+        "api_summary": f"/api/v1/campaigns/{campaign_id}/summary",
+        "api_communes": f"/api/v1/campaigns/{campaign_id}/communes",
+        "page": f"/bang-dieu-khien/?campaign={campaign_id}"}, max(1, runs // 2), figures)
     figures["page_gzip"] = len(client.get(f"/bang-dieu-khien/?campaign={campaign_id}",
                                           headers={"Accept-Encoding": "gzip"}).data)
     measure_kept(kept_app, campaign_id, runs, figures)
@@ -357,19 +348,27 @@ def measure_kept(app, campaign_id: int, runs: int, figures: dict) -> None:
         first, median, _trend = timed(lambda: kept.kept_trend(db.session, results), runs)
         figures["kept_trend"] = (first, median)
         kept.kept().clear()
+    time_pages(app, {
+        "kept_summary": f"/api/v1/campaigns/{campaign_id}/summary",
+        "kept_page": f"/bang-dieu-khien/?campaign={campaign_id}",
+        "kept_trend_page": f"/bang-dieu-khien/xu-huong?campaign={campaign_id}&partial=1"},
+        runs, figures)
+
+
+def time_pages(app, paths: dict[str, str], runs: int, figures: dict):
+    """Sign in, then time each page through Flask: figures[name] = (first, median, size).
+    The signed-in client is returned."""
     client = app.test_client()
     response = client.post("/dang-nhap", data={"username": "bench",
                                                 "password": "bench-analytics-2026"})
     assert response.status_code == 302, response.status_code
-    for name, path in (("kept_summary", f"/api/v1/campaigns/{campaign_id}/summary"),
-                       ("kept_page", f"/bang-dieu-khien/?campaign={campaign_id}"),
-                       ("kept_trend_page",
-                        f"/bang-dieu-khien/xu-huong?campaign={campaign_id}&partial=1")):
+    for name, path in paths.items():
         def get(path=path):
             answer = client.get(path)
             assert answer.status_code == 200, (path, answer.status_code)
             return len(answer.data)
         figures[name] = timed(get, runs)
+    return client
 
 
 def report(figures: dict, args, load_seconds: float | None,
