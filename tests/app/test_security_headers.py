@@ -166,14 +166,22 @@ class TestOverHttps:
     def app_config(self, app_config) -> dict:
         return {**app_config, "HTTPS": True, "WTF_CSRF_ENABLED": True}
 
-    def test_the_session_cookie_is_secure_host_only_and_prefixed(self, client, point):
-        cookie = session_cookie(citizen_form(client, point))
+    def test_the_session_cookie_is_secure_host_only_and_prefixed(self, client):
+        # The sign-in page's CSRF token puts it there; a citizen's pages set none.
+        cookie = session_cookie(client.get("/dang-nhap"))
         assert cookie.startswith("__Host-session=")
         attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
         assert {"secure", "httponly", "path"} <= attributes
         assert "domain" not in attributes
         assert "; Path=/" in cookie
         assert "SameSite=Lax" in cookie
+
+    def test_the_citizens_only_cookie_is_the_secure_device_id(self, client, point):
+        [cookie] = citizen_form(client, point).headers.getlist("Set-Cookie")
+        assert cookie.startswith("qr_device=")
+        attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+        assert {"secure", "httponly", "path"} <= attributes
+        assert "; Path=/f/" in cookie
 
     def test_hsts_is_sent(self, client, point):
         response = citizen_form(client, point)

@@ -259,7 +259,10 @@ class Opened:
 def open_form(site: Site, token: str, citizen: str) -> Opened:
     reply = call(site.proxy, "GET", f"/f/{token}", source=citizen)
     assert reply.status == 200, reply.body[:500]
-    return Opened(session_cookie(reply), hidden_fields(reply.body))
+    # The form sets the anonymous device id, and no session (a citizen's pages keep none).
+    cookies = [value.split(";")[0] for value in reply.headers.get_all("Set-Cookie") or []]
+    assert [c.split("=")[0] for c in cookies] == ["qr_device"], cookies
+    return Opened("; ".join(cookies), hidden_fields(reply.body))
 
 
 def send(site: Site, token: str, citizen: str, form: Opened) -> tuple[int, str]:
