@@ -131,7 +131,7 @@ def submit(token: str):
     device, key = sent_device()
     ticket = read_ticket(secret(), request.form.get("ticket"), link.point_id)
     if is_cross_site():
-        # Another site's page posting in the citizen's browser (docs/SECURITY.md): nothing
+        # Another site's page posting in the citizen's browser (docs/INTEGRITY.md): nothing
         # stored; should a person be behind it, every answer is kept for one more tap here.
         return one_more_tap(link, version, raw, submission_id, device,
                             ticket_sent() if isinstance(ticket, Ticket) else None)

@@ -71,20 +71,15 @@ def content_hash(form_version_id: int, commune_id: int, answers: dict[str, Answe
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-# Built once per dialect, on the tables rather than the ORM classes: every submission runs
-# them, and nothing here needs the ORM's bulk machinery. Values come with each execution.
-_INSERT = {
-    name: dialect.insert(Response.__table__)
-    .on_conflict_do_nothing(index_elements=["submission_id"])
-    .returning(Response.__table__.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+# Built once, on the tables rather than the ORM classes: every submission runs them, and
+# nothing here needs the ORM's bulk machinery. Values come with each execution. (PostgreSQL
+# sends all three as one statement: ``_all_at_once``.)
+_INSERT = (sqlite.insert(Response.__table__)
+           .on_conflict_do_nothing(index_elements=["submission_id"])
+           .returning(Response.__table__.c.id))
 _INSERT_ANSWERS = insert(Answer.__table__)
-_USE_TICKET = {
-    name: dialect.insert(UsedTicket.__table__).on_conflict_do_nothing()
-    .returning(UsedTicket.__table__.c.ticket_id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_USE_TICKET = (sqlite.insert(UsedTicket.__table__).on_conflict_do_nothing()
+               .returning(UsedTicket.__table__.c.ticket_id))
 
 
 @cache
@@ -161,21 +156,10 @@ def store_response(
     if received_at is not None:
         values["received_at"] = received_at
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    rows = [
-        {"question_id": question_id, "value": str(value)}
-        for question_id, answer in answers.items()
-        for value in (answer if isinstance(answer, list) else [answer])
-    ]
-    if dialect.name == "postgresql":
-        found = session.execute(_all_at_once(tuple(values), ticket_id is not None), {
-            **values, "question_ids": [row["question_id"] for row in rows],
-            "answer_values": [row["value"] for row in rows], "ticket_id": ticket_id,
-        }).one_or_none()
-        response_id = found.id if found is not None else None
-        if found is not None and ticket_id is not None and not found.ticket_taken:
-            raise TicketUsed(ticket_id)
-    else:
-        response_id = session.execute(_INSERT[dialect.name], values).scalar()
+    given = [(question_id, str(value)) for question_id, answer in answers.items()
+             for value in (answer if isinstance(answer, list) else [answer])]
+    insert_all = _insert_postgresql if dialect.name == "postgresql" else _insert_sqlite
+    response_id = insert_all(session, values, given, ticket_id)
     if response_id is None:
         existing = session.execute(
             select(Response.id, Response.content_hash).where(
@@ -185,15 +169,38 @@ def store_response(
         if existing.content_hash != digest:
             raise SubmissionConflict(submission_id)
         return Stored(existing.id, created=False)
-    if dialect.name == "postgresql":
-        return Stored(response_id, created=True)
-    if rows:
-        session.execute(_INSERT_ANSWERS, [{**row, "response_id": response_id} for row in rows])
+    return Stored(response_id, created=True)
+
+
+def _insert_postgresql(session: Session | Connection, values: dict[str, Any],
+                       given: list[tuple[str, str]], ticket_id: str | None) -> int | None:
+    """The new response's id, or None when its submission id is stored already."""
+    found = session.execute(_all_at_once(tuple(values), ticket_id is not None), {
+        **values, "question_ids": [question_id for question_id, _ in given],
+        "answer_values": [value for _, value in given], "ticket_id": ticket_id,
+    }).one_or_none()
+    if found is None:
+        return None
+    if ticket_id is not None and not found.ticket_taken:
+        raise TicketUsed(ticket_id)
+    return found.id
+
+
+def _insert_sqlite(session: Session | Connection, values: dict[str, Any],
+                   given: list[tuple[str, str]], ticket_id: str | None) -> int | None:
+    """As ``_insert_postgresql``, statement by statement (in-process: no round trips)."""
+    response_id = session.execute(_INSERT, values).scalar()
+    if response_id is None:
+        return None
+    if given:
+        session.execute(_INSERT_ANSWERS, [
+            {"response_id": response_id, "question_id": question_id, "value": value}
+            for question_id, value in given])
     if ticket_id is not None and session.execute(
-            _USE_TICKET[dialect.name], {"ticket_id": ticket_id, "response_id": response_id}
+            _USE_TICKET, {"ticket_id": ticket_id, "response_id": response_id}
     ).scalar() is None:
         raise TicketUsed(ticket_id)
-    return Stored(response_id, created=True)
+    return response_id
 
 
 # --- Many at once (the file import) ---------------------------------------------------------
