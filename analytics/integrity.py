@@ -27,6 +27,7 @@ from datetime import time
 from datetime import timedelta
 from fractions import Fraction
 from functools import lru_cache
+from operator import eq
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -296,12 +297,16 @@ def near_identical(pattern: str, earlier: Sequence[str], rules: IntegrityRules) 
     same = [other for other in earlier if len(other) == len(pattern)]
     if not same:
         return False
-    best = max(sum(other[i] == letter for i, letter in questions) for other in same)
+    # Every submission asks this of the latest 50: compared character by character in C,
+    # an unanswered question ("-") made to match nothing.
+    answered = pattern.replace("-", "\0")
+    best = max(sum(map(eq, other, answered)) for other in same)
     if best < rules.pattern_min_questions:
         return False
+    columns = list(zip(*same, strict=True))
     match_chance = []
     for i, letter in questions:
-        counts = Counter(other[i] for other in same)
+        counts = Counter(columns[i])
         counts[letter] += 1
         counts.pop("-", None)
         total = sum(counts.values())

@@ -32,6 +32,7 @@ from analytics.integrity import median
 from analytics.integrity import reasons_for
 from analytics.rulebook import Rulebook
 from forms import FormDefinition
+from survey_app.driver_statements import DriverStatement
 from survey_app.models import Campaign
 from survey_app.models import Channel
 from survey_app.models import Commune
@@ -176,9 +177,10 @@ class Verdict:
 def _statements():
     """Built once (every submission runs them). The device, network, baseline and window
     counts as scalar subqueries, each stopped at its cap, beside the latest answer patterns:
-    one round trip. The window's cap is the commune's own limit, known only once the
-    baseline is: the statement counts up to the limit this commune form had last time, and
-    a second read counts further only when that was too low."""
+    one round trip, compiled once (``DriverStatement``). The window's cap is the commune's
+    own limit, known only once the baseline is: the statement counts up to the limit this
+    commune form had last time, and a second read counts further only when that was too
+    low."""
     r = Response
     # Each count has one upper bound on the time: given two (up to now, and up to the
     # window's start), SQLite's planner took the first for the index range and filtered the
@@ -214,7 +216,7 @@ def _statements():
     both = (select(counts, latest.c.answer_pattern, latest.c.id)
             .select_from(counts.outerjoin(latest, true()))
             .order_by(latest.c.received_at.desc(), latest.c.id.desc()))
-    return both, select(window)
+    return DriverStatement(both), DriverStatement(select(window))
 
 
 _CONTEXT, _WINDOW = _statements()
@@ -238,12 +240,12 @@ def context(connection: Connection | Session, target: Signals, campaign_id: int,
               "lookback_from": b.lookback_from, "history": rules.history, "cap_window": guess,
               **dict(zip(("cap_repeat", "cap_device", "cap_network", "cap_baseline"),
                          caps(rules), strict=True))}
-    rows = connection.execute(_CONTEXT, values).all()
+    rows = _CONTEXT.rows(connection, values)
     repeat, device_burst, network_burst, baseline, in_window = (int(n) for n in rows[0][:5])
     limit = commune_limit(b.at, baseline, target.commune_code, rules)
     _window_caps[key] = limit
     if in_window >= guess and guess < limit:  # stopped short of the limit: count on
-        in_window = int(connection.execute(_WINDOW, {**values, "cap_window": limit}).scalar())
+        in_window = int(_WINDOW.rows(connection, {**values, "cap_window": limit})[0][0])
     return Context(repeat, device_burst, network_burst, min(in_window, limit), baseline,
                    tuple(row[5] or "" for row in rows if row[6] is not None), limit)
 

@@ -33,6 +33,7 @@ from forms import FormDefinition
 from forms.schema import Answer as AnswerValue
 from survey_app.clock import now_utc
 from survey_app.database import copy_rows
+from survey_app.driver_statements import DriverStatement
 from survey_app.models import Answer
 from survey_app.models import Channel
 from survey_app.models import Response
@@ -71,15 +72,17 @@ def content_hash(form_version_id: int, commune_id: int, answers: dict[str, Answe
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-# Built once, on the tables rather than the ORM classes: every submission runs them, and
-# nothing here needs the ORM's bulk machinery. Values come with each execution. (PostgreSQL
-# sends all three as one statement: ``_all_at_once``.)
-_INSERT = (sqlite.insert(Response.__table__)
-           .on_conflict_do_nothing(index_elements=["submission_id"])
-           .returning(Response.__table__.c.id))
+# Built once, on the tables rather than the ORM classes, and compiled once
+# (``DriverStatement``): every submission runs them, and nothing here needs the ORM's bulk
+# machinery. (PostgreSQL sends all three as one statement: ``_all_at_once``.)
+_INSERT = DriverStatement(sqlite.insert(Response.__table__)
+                          .on_conflict_do_nothing(index_elements=["submission_id"])
+                          .returning(Response.__table__.c.id))
 _INSERT_ANSWERS = insert(Answer.__table__)
-_USE_TICKET = (sqlite.insert(UsedTicket.__table__).on_conflict_do_nothing()
-               .returning(UsedTicket.__table__.c.ticket_id))
+_ANSWER = DriverStatement(_INSERT_ANSWERS)
+_ANSWER_COLUMNS = ("response_id", "question_id", "value")
+_USE_TICKET = DriverStatement(sqlite.insert(UsedTicket.__table__).on_conflict_do_nothing()
+                              .returning(UsedTicket.__table__.c.ticket_id))
 
 
 @cache
@@ -109,7 +112,7 @@ def _all_at_once(columns: tuple[str, ...], with_ticket: bool):
             .on_conflict_do_nothing()
             .returning(UsedTicket.__table__.c.ticket_id).cte("ticket"))
         taken = select(ticket.c.ticket_id).exists()
-    return select(response.c.id, taken.label("ticket_taken")).add_cte(answers)
+    return DriverStatement(select(response.c.id, taken.label("ticket_taken")).add_cte(answers))
 
 
 def store_response(
@@ -175,30 +178,32 @@ def store_response(
 def _insert_postgresql(session: Session | Connection, values: dict[str, Any],
                        given: list[tuple[str, str]], ticket_id: str | None) -> int | None:
     """The new response's id, or None when its submission id is stored already."""
-    found = session.execute(_all_at_once(tuple(values), ticket_id is not None), {
+    found = _all_at_once(tuple(values), ticket_id is not None).rows(session, {
         **values, "question_ids": [question_id for question_id, _ in given],
         "answer_values": [value for _, value in given], "ticket_id": ticket_id,
-    }).one_or_none()
-    if found is None:
+    })
+    if not found:
         return None
-    if ticket_id is not None and not found.ticket_taken:
+    response_id, ticket_taken = found[0]
+    if ticket_id is not None and not ticket_taken:
         raise TicketUsed(ticket_id)
-    return found.id
+    return response_id
 
 
 def _insert_sqlite(session: Session | Connection, values: dict[str, Any],
                    given: list[tuple[str, str]], ticket_id: str | None) -> int | None:
     """As ``_insert_postgresql``, statement by statement (in-process: no round trips)."""
-    response_id = session.execute(_INSERT, values).scalar()
-    if response_id is None:
+    inserted = _INSERT.rows(session, values, columns=tuple(values))
+    if not inserted:
         return None
+    response_id = inserted[0][0]
     if given:
-        session.execute(_INSERT_ANSWERS, [
+        _ANSWER.execute_many(session, [
             {"response_id": response_id, "question_id": question_id, "value": value}
-            for question_id, value in given])
-    if ticket_id is not None and session.execute(
-            _USE_TICKET, {"ticket_id": ticket_id, "response_id": response_id}
-    ).scalar() is None:
+            for question_id, value in given], columns=_ANSWER_COLUMNS)
+    if ticket_id is not None and not _USE_TICKET.rows(
+            session, {"ticket_id": ticket_id, "response_id": response_id},
+            columns=("ticket_id", "response_id")):
         raise TicketUsed(ticket_id)
     return response_id
 
