@@ -6,7 +6,9 @@ production), so every worker and app server shares the count.
 """
 
 import time
+from functools import cache
 
+from limits import RateLimitItem
 from limits import parse as parse_limit
 from werkzeug.exceptions import TooManyRequests
 
@@ -20,7 +22,13 @@ def hit(limit: str, *keys: str) -> None:
     """
     if not limiter.enabled:
         return
-    item = parse_limit(limit)
+    item = parsed(limit)
     if not limiter.limiter.hit(item, *keys):
         reset = limiter.limiter.get_window_stats(item, *keys).reset_time
         raise TooManyRequests(retry_after=max(1, int(reset - time.time())))
+
+
+@cache
+def parsed(limit: str) -> RateLimitItem:
+    """The limit, parsed once per text (each of a citizen's submissions counts one)."""
+    return parse_limit(limit)

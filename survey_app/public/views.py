@@ -26,7 +26,6 @@ from survey_app.errors import busy_retry_after
 from survey_app.errors import retry_after
 from survey_app.extensions import csrf
 from survey_app.extensions import db
-from survey_app.extensions import limiter
 from survey_app.inputs import cleaned
 from survey_app.inputs import is_clean
 from survey_app.models import Channel
@@ -108,12 +107,6 @@ def form(token: str):
     if found.point is not None:
         record_scan(found.point.id)
     return explain(found)
-
-
-@limiter.request_filter
-def counted_in_the_view() -> bool:
-    """The public pages count their limit themselves (``rate_limits.hit``)."""
-    return request.blueprint == bp.name
 
 
 @bp.post("/f/<token>")

@@ -53,3 +53,23 @@ def test_limit_on_an_unknown_token_is_a_plain_429_page(client, point):
     reply = client.post("/f/khong-ton-tai", data=PKS05_ANSWERS)
     assert reply.status_code == 429
     assert "vui lòng đợi một phút" in reply.get_data(as_text=True).lower()
+
+
+def test_an_application_wide_limit_leaves_the_citizens_pages_to_their_own(app_config, point):
+    """A province may set a default limit for every page (SURVEY_RATELIMIT_DEFAULT): the
+    citizen's form still counts only its own submit limit, and staff pages the default."""
+    from survey_app import create_app
+    from survey_app.extensions import limiter
+
+    app = create_app({**app_config, "RATELIMIT_DEFAULT": "2 per minute"})
+    try:
+        client = app.test_client()
+        for _ in range(2):
+            fields = form_fields(client, point)
+            assert client.post(f"/f/{point.token}",
+                               data={**fields, **PKS05_ANSWERS}).status_code == 303
+        assert [client.get(f"/f/{point.token}").status_code for _ in range(3)] == [200] * 3
+        assert [client.get("/dang-nhap").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        # The limiter is one object for every app a test session makes.
+        limiter.limit_manager.set_default_limits([])
