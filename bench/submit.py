@@ -4,8 +4,9 @@ For each backend (SQLite, PostgreSQL) the script migrates a scratch database, lo
 commune with an open campaign and a PKS05 collection point, then serves in turn
 - the real app (``gunicorn wsgi:app``: scan counts, CSRF, rate limit in Redis as in
   production, validation, ORM, templates), and
-- a bare Flask endpoint (bench/bare_app.py) serving the same page bytes and doing the same
-  inserts with the raw driver,
+- a bare Flask endpoint (bench/bare_app.py) serving the same page bytes and writing the same
+  rows (the response with its signal columns, its answers, its used ticket) with the raw
+  driver,
 each with the same number of gunicorn workers (preloaded), and drives both with the same
 parallel clients for a fixed time, in alternating rounds. It prints submissions per second,
 p50/p99 latency of the whole cycle, errors, and whether every acknowledged submission is in
@@ -163,8 +164,12 @@ def prepare(url: str, page: Path) -> tuple[str, int]:
         db.session.commit()
         found = (point.token, point.id)
         html = app.test_client().get(f"/f/{point.token}").get_data(as_text=True)
-        submission_id = dict(HIDDEN.findall(html))["submission_id"]
-        page.write_text(html.replace(submission_id, "{submission_id}"), encoding="utf-8")
+        fields = dict(HIDDEN.findall(html))
+        # What differs from one opening to the next, for the bare endpoint to fill in.
+        for name in ("submission_id", "ticket", "device"):
+            html = html.replace(f'name="{name}" value="{fields[name]}"',
+                                f'name="{name}" value="{{{name}}}"')
+        page.write_text(html, encoding="utf-8")
         db.engine.dispose()
     return found
 
@@ -221,10 +226,19 @@ def gunicorn(path: str, url: str, point_id: int, page: Path, args):
     # serve as soon as the port answers (importing the app takes seconds on a busy machine).
     command = [GUNICORN, "--workers", str(workers), "--bind", f"{HOST}:{port}", "--preload",
                "--log-level", "warning", "--backlog", "256", *target]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    # The app logs a JSON line per request: into a file, as a log collector that keeps up
+    # takes them. Sent to this script's terminal or a pipe, the workers waited on the
+    # terminal (half a millisecond a line), which measured the terminal.
+    log = page.with_name(f"{path}-server.log")
+    with log.open("ab") as sink:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
+                                  stdout=sink, stderr=sink)
     try:
         wait_until_serving(port, server)
         yield port
+    except RuntimeError:
+        print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
+        raise
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
