@@ -9,8 +9,9 @@ commune with an open campaign and a PKS05 collection point, then serves in turn
   driver,
 each with the same number of gunicorn workers (preloaded), and drives both with the same
 parallel clients for a fixed time, in alternating rounds. It prints submissions per second,
-p50/p99 latency of the whole cycle, errors, and whether every acknowledged submission is in
-the database, then the ratio real/bare (medians over the rounds).
+p50/p99 latency of the whole cycle, errors, whether every acknowledged submission is in
+the database, and the workers' CPU time per GET and per POST (bench/worker_cpu.py), then the
+ratio real/bare (medians over the rounds).
 
 Only 127.0.0.1 is contacted. Scratch databases and the gunicorn processes it started are
 removed at the end, also on Ctrl+C.
@@ -72,6 +73,8 @@ class Run:
     acked_ids: list[str] = field(default_factory=list)
     #: How many of them are in the database afterwards.
     stored: int = 0
+    #: Method → workers' CPU milliseconds per request, warm-up included (bench/worker_cpu.py).
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def acknowledged(self) -> int:
@@ -96,7 +99,7 @@ class Run:
                 "submissions_per_s": round(self.rate, 1), "p50_ms": round(self.percentile(50), 1),
                 "p99_ms": round(self.percentile(99), 1), "acknowledged": self.acknowledged,
                 "acknowledged_with_warmup": len(self.acked_ids), "stored": self.stored,
-                "lost": self.lost, "errors": self.errors}
+                "lost": self.lost, "errors": self.errors, "worker_cpu_ms": self.cpu_ms}
 
 
 # --- scratch databases ---------------------------------------------------------------------
@@ -224,8 +227,14 @@ def gunicorn(path: str, url: str, point_id: int, page: Path, args):
     workers = args.workers
     # --preload: the app is imported once, before the workers fork, so that every worker can
     # serve as soon as the port answers (importing the app takes seconds on a busy machine).
+    cpu_folder = page.with_name(f"{path}-cpu")
+    cpu_folder.mkdir(exist_ok=True)
+    for old in cpu_folder.glob("*.json"):
+        old.unlink()
+    env["BENCH_CPU_FOLDER"] = str(cpu_folder)
     command = [GUNICORN, "--workers", str(workers), "--bind", f"{HOST}:{port}", "--preload",
-               "--log-level", "warning", "--backlog", "256", *target]
+               "--log-level", "warning", "--backlog", "256",
+               "--config", str(ROOT / "bench" / "worker_cpu.py"), *target]
     # The app logs a JSON line per request: into a file, as a log collector that keeps up
     # takes them. Sent to this script's terminal or a pipe, the workers waited on the
     # terminal (half a millisecond a line), which measured the terminal.
@@ -334,10 +343,23 @@ def measure(backend: str, url: str, token: str, point_id: int, page: Path, args)
             run = Run(backend, path, number)
             with gunicorn(path, url, point_id, page, args) as port:
                 drive(run, port, f"/f/{token}", args.clients, args.duration, args.warmup)
+            run.cpu_ms = worker_cpu(page.with_name(f"{path}-cpu"))
             # Nothing lost: every submission the server acknowledged is in the database.
             run.stored = len(set(run.acked_ids) & stored_ids(url))
             runs.append(run)
     return runs
+
+
+def worker_cpu(folder: Path) -> dict[str, float]:
+    """Every worker's CPU time per request by method, from bench/worker_cpu.py's files."""
+    totals: dict[str, list[float]] = {}
+    for found in folder.glob("*.json"):
+        for method, (count, seconds) in json.loads(found.read_text()).items():
+            total = totals.setdefault(method, [0, 0.0])
+            total[0] += count
+            total[1] += seconds
+    return {method: round(seconds / count * 1000, 2) for method, (count, seconds)
+            in sorted(totals.items()) if count}
 
 
 # --- report --------------------------------------------------------------------------------
@@ -360,13 +382,16 @@ def report(runs: list[Run], args) -> dict:
           f"{args.duration:.0f} s per run after {args.warmup:.0f} s warm-up, "
           f"rate limit storage: {args.ratelimit_storage}\n")
     print(f"{'backend':<11}{'path':<6}{'round':>6}{'subm/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'acked*':>8}{'stored':>8}{'lost':>6}  errors")
+          f"{'acked*':>8}{'stored':>8}{'lost':>6}{'GET cpu':>9}{'POST cpu':>9}  errors")
     for run in runs:
         s = run.summary()
         print(f"{s['backend']:<11}{s['path']:<6}{s['round']:>6}{s['submissions_per_s']:>8}"
               f"{s['p50_ms']:>9}{s['p99_ms']:>9}{s['acknowledged_with_warmup']:>8}"
-              f"{s['stored']:>8}{s['lost']:>6}  {s['errors'] or '-'}")
+              f"{s['stored']:>8}{s['lost']:>6}{run.cpu_ms.get('GET', '-'):>9}"
+              f"{run.cpu_ms.get('POST', '-'):>9}  {s['errors'] or '-'}")
     print("* acknowledged during warm-up and measurement; the rate counts the measured part")
+    print("GET/POST cpu: a worker's CPU milliseconds per request (bench/worker_cpu.py), "
+          "warm-up included; waits for the lock, the disk and the client are not CPU")
     ratios = {}
     for backend in dict.fromkeys(run.backend for run in runs):
         rates = {path: statistics.median(r.rate for r in runs

@@ -4,7 +4,9 @@ In one process, with the Flask test client (no gunicorn, no network), on a scrat
 made as ``bench/submit.py`` makes it (one commune, an open campaign, a PKS05 point): warm up,
 then run GET + POST cycles and print the time per cycle and, per SQL statement (timed by
 SQLAlchemy's cursor events), its time and count per cycle. Every signal and integrity rule
-is on, as in production; the limiter counts in memory.
+is on, as in production; the limiter counts in memory. Listening to the statements makes the
+hot ones (``DriverStatement``) go through ``exec_driver_sql`` instead of SQLite's own cursor,
+so the cycle here is a little slower than in production.
 
     .venv/bin/python bench/submit_statements.py                  # SQLite
     .venv/bin/python bench/submit_statements.py --postgres postgresql+psycopg://root@127.0.0.1:5432/test
