@@ -61,9 +61,9 @@ def test_an_application_wide_limit_leaves_the_citizens_pages_to_their_own(app_co
     from survey_app import create_app
     from survey_app.extensions import limiter
 
-    app = create_app({**app_config, "RATELIMIT_DEFAULT": "2 per minute"})
+    limited = create_app({**app_config, "RATELIMIT_DEFAULT": "2 per minute"})
     try:
-        client = app.test_client()
+        client = limited.test_client()
         for _ in range(2):
             fields = form_fields(client, point)
             assert client.post(f"/f/{point.token}",
@@ -71,5 +71,9 @@ def test_an_application_wide_limit_leaves_the_citizens_pages_to_their_own(app_co
         assert [client.get(f"/f/{point.token}").status_code for _ in range(3)] == [200] * 3
         assert [client.get("/dang-nhap").status_code for _ in range(3)] == [200, 200, 429]
     finally:
-        # The limiter is one object for every app a test session makes.
+        # The limiter is one object for every app a test session makes; the second app's
+        # connections close with it.
         limiter.limit_manager.set_default_limits([])
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
