@@ -5,8 +5,8 @@ response, its answers, its ticket). Through ``Connection.execute`` each executio
 statement up in the compiled cache, builds an execution context, runs every parameter
 through its type and wraps the rows: for the rules' read, with its fifty parameters, that
 took ten times as long as SQLite took to run it. A ``DriverStatement`` does that work once
-per dialect and runs the SQL with ``exec_driver_sql``, which keeps SQLAlchemy's transaction,
-events and error translation (a locked database still comes out as ``OperationalError``).
+per dialect and hands the SQL to the driver, inside SQLAlchemy's transaction and with
+SQLAlchemy's errors (a locked database still comes out as ``OperationalError``).
 
 What it gives up: results come back as the driver returns them, without result types. So
 it takes statements whose results need none (counts, ids, text). An insert's column defaults

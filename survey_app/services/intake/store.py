@@ -83,6 +83,7 @@ _ANSWER = DriverStatement(_INSERT_ANSWERS)
 _ANSWER_COLUMNS = ("response_id", "question_id", "value")
 _USE_TICKET = DriverStatement(sqlite.insert(UsedTicket.__table__).on_conflict_do_nothing()
                               .returning(UsedTicket.__table__.c.ticket_id))
+_TICKET_COLUMNS = ("ticket_id", "response_id")
 
 
 @cache
@@ -203,7 +204,7 @@ def _insert_sqlite(session: Session | Connection, values: dict[str, Any],
             for question_id, value in given], columns=_ANSWER_COLUMNS)
     if ticket_id is not None and not _USE_TICKET.rows(
             session, {"ticket_id": ticket_id, "response_id": response_id},
-            columns=("ticket_id", "response_id")):
+            columns=_TICKET_COLUMNS):
         raise TicketUsed(ticket_id)
     return response_id
 
