@@ -132,6 +132,11 @@ class DefinitionError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+#: libyaml's safe loader where PyYAML was built with it: the same documents, parsed ten times
+#: as fast (every publication of the bundled forms reads seven files).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_definition_file(path: str | Path) -> FormDefinition:
     """Read and validate one definition file.
 
@@ -144,7 +149,7 @@ def load_definition_file(path: str | Path) -> FormDefinition:
         raise DefinitionError(
             [Problem(str(path), FILE, "file_unreadable", {"error": str(exc)})]) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506  (a safe loader)
     except yaml.YAMLError as exc:
         raise DefinitionError(
             [Problem(str(path), FILE, "yaml_invalid", {"error": str(exc)})]) from exc
