@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from forms import FormDefinition
 from forms import validate_answers
 from forms.question_types import NUMBER
+from survey_app.clock import now_utc
 from survey_app.domain_error import DomainError
 from survey_app.models import Campaign
 from survey_app.models import CampaignForm
@@ -36,7 +37,8 @@ from survey_app.models import Role
 from survey_app.models import User
 from survey_app.services.catalogue.form_versions import publish_bundled
 from survey_app.services.catalogue.units import import_units
-from survey_app.services.intake.store import store_response
+from survey_app.services.intake.store import NewResponse
+from survey_app.services.intake.store import store_responses
 from survey_app.services.people.accounts import Scope
 from survey_app.services.people.accounts import create_account
 from survey_app.services.people.accounts import ensure_organisations
@@ -156,9 +158,12 @@ def ensure_points(session: Session, communes: list[Commune]) -> dict[tuple[int, 
 
 
 def add_responses(session, campaign, communes, points, rng: random.Random) -> int:
-    total = 0
+    """Responses for every commune and form, received over the last ten weeks (the demo has
+    a trend), stored a form at a time as the file import stores them."""
+    now = now_utc()
     qr_answers: dict[int, int] = {}
     versions = [(cf.form, cf.form.current_version()) for cf in campaign.forms]
+    batches: dict[int, list[NewResponse]] = {version.id: [] for _, version in versions}
     for index, commune in enumerate(communes):
         quality = rng.choice([0.55, 0.7, 0.8, 0.9, 0.95])
         # A third of the communes have too few answers yet: the demo must show that state too.
@@ -173,24 +178,20 @@ def add_responses(session, campaign, communes, points, rng: random.Random) -> in
                 point_id = points.get((commune.id, form.id)) if channel is Channel.qr else None
                 if point_id is not None:
                     qr_answers[point_id] = qr_answers.get(point_id, 0) + 1
-                store_response(
-                    session,
+                batches[version.id].append(NewResponse(
                     submission_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                    campaign_id=campaign.id,
-                    commune_id=commune.id,
-                    version=version,
-                    answers=answers,
-                    channel=channel,
-                    collection_point_id=point_id,
+                    campaign_id=campaign.id, commune_id=commune.id, answers=answers,
+                    channel=channel, collection_point_id=point_id,
                     duration_seconds=rng.randint(40, 300),
-                )
-                total += 1
+                    received_at=now - timedelta(days=rng.uniform(0, 70))))
+    for _, version in versions:
+        store_responses(session, version, batches[version.id])
     # Some people scan and leave without answering: scans run ahead of QR answers.
     for point in session.scalars(select(CollectionPoint)):
         answered = qr_answers.get(point.id, 0)
         point.scan_count = answered + round(answered * rng.uniform(0.1, 0.6))
-    spread_over_weeks(session, campaign, rng)
-    return total
+    session.flush()
+    return sum(len(batch) for batch in batches.values())
 
 
 def plausible_answers(definition: FormDefinition, quality: float, rng: random.Random) -> dict:
@@ -216,16 +217,6 @@ def plausible_answers(definition: FormDefinition, quality: float, rng: random.Ra
         elif kind.answer == NUMBER:
             raw[question.id] = int(question.min or 0) + rng.randint(0, 3)
     return validate_answers(definition, raw).answers
-
-
-def spread_over_weeks(session: Session, campaign: Campaign, rng: random.Random) -> None:
-    """Give the demo a trend: received dates spread over the last ten weeks."""
-    from survey_app.clock import now_utc
-
-    now = now_utc()
-    for response in session.scalars(select(Response).where(Response.campaign_id == campaign.id)):
-        response.received_at = now - timedelta(days=rng.uniform(0, 70))
-    session.flush()
 
 
 #: Every demo account's password; printed by ``flask demo load`` and in README.md.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
 from sqlalchemy import func
 from sqlalchemy import select
 
+from survey_app.clock import now_utc
 from survey_app.demo import DEMO_PASSWORD
 from survey_app.extensions import db
 from survey_app.models import Answer
@@ -21,6 +23,7 @@ from survey_app.models import Grouping
 from survey_app.models import Province
 from survey_app.models import Response
 from survey_app.services.catalogue.form_versions import DEFINITIONS
+from survey_app.services.results.tallies import tally_drift
 from tests.app.public.test_submit import PKS05_ANSWERS
 from tests.app.public.test_submit import form_fields
 
@@ -229,6 +232,12 @@ def test_demo_load_is_idempotent(runner):
     assert {"binh_thuong", "khong_hai_long"} & outcomes
     assert db.session.scalar(select(func.count()).select_from(Commune).where(
         Commune.grouping_id.is_(None))) == 0
+    # A trend to show: received over the last ten weeks, and both roll-ups agree with a count.
+    first_at, last_at = db.session.execute(
+        select(func.min(Response.received_at), func.max(Response.received_at))).one()
+    assert timedelta(weeks=9) < last_at - first_at <= timedelta(days=70)
+    assert last_at <= now_utc()
+    assert tally_drift(db.session) == 0
 
 
 def test_demo_load_refuses_a_database_with_campaigns_it_did_not_make(runner, create_campaign):

@@ -224,6 +224,8 @@ class NewResponse:
     collection_point_id: int | None = None
     entered_by_id: int | None = None
     duration_seconds: int | None = None
+    #: When it was received, if not now (the demo's responses, spread over weeks).
+    received_at: datetime | None = None
 
 
 #: The batch's insert: one multi-row statement per slice (SQLAlchemy's "insertmanyvalues"),
@@ -246,6 +248,7 @@ def store_responses(session: Session | Connection, version: StoredVersion,
     if not items:
         return []
     satisfaction_question = version.parsed.satisfaction_question
+    now = now_utc()
     values = []
     for item in items:
         satisfaction = item.answers.get(satisfaction_question)
@@ -256,7 +259,7 @@ def store_responses(session: Session | Connection, version: StoredVersion,
             "channel": item.channel, "entered_by_id": item.entered_by_id,
             "content_hash": content_hash(version.id, item.commune_id, item.answers),
             "satisfaction_answer": satisfaction if isinstance(satisfaction, str) else None,
-            "duration_seconds": item.duration_seconds,
+            "duration_seconds": item.duration_seconds, "received_at": item.received_at or now,
         })
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     postgres = dialect.name == "postgresql"
@@ -301,10 +304,11 @@ _UNNEST_COLUMNS = (
     ("form_id", "integer"), ("form_version_id", "integer"), ("collection_point_id", "integer"),
     ("channel", "varchar"), ("entered_by_id", "integer"), ("content_hash", "varchar"),
     ("satisfaction_answer", "varchar"), ("duration_seconds", "integer"),
+    ("received_at", "timestamptz"),
 )
 _INSERT_UNNEST = text(
-    "INSERT INTO responses ({names}, received_at, is_flagged) "  # noqa: S608 (constants only)
-    "SELECT {names}, :received_at, false FROM unnest({arrays}) AS batch ({names}) "
+    "INSERT INTO responses ({names}, is_flagged) "  # noqa: S608 (constants only)
+    "SELECT {names}, false FROM unnest({arrays}) AS batch ({names}) "
     "ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id".format(
         names=", ".join(name for name, _ in _UNNEST_COLUMNS),
         arrays=", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _UNNEST_COLUMNS)))
@@ -315,5 +319,4 @@ def insert_responses_postgres(session: Session | Connection,
     """(submission id, new response id) of each row inserted; an id stored already is not."""
     arrays = {name: [value[name] for value in values] for name, _ in _UNNEST_COLUMNS}
     arrays["channel"] = [channel.value for channel in arrays["channel"]]
-    return [tuple(row) for row in session.execute(
-        _INSERT_UNNEST, {**arrays, "received_at": now_utc()})]
+    return [tuple(row) for row in session.execute(_INSERT_UNNEST, arrays)]
