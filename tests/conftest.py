@@ -2,7 +2,7 @@
 
 SQLite: the schema is migrated once per session into a template file, and each test gets its
 own copy. PostgreSQL: each session migrates a database of its own (so parallel runs do not
-meet), and each test ends by emptying the tables it wrote to (``empty_tables``).
+meet), and each test ends by emptying the tables that have rows (``empty_tables``).
 """
 
 from __future__ import annotations
