@@ -151,9 +151,14 @@ def app(app_config):
     with app.app_context():
         yield app
         db.session.remove()
+        # A connection still out belongs to a thread the test left running. It would outlive
+        # dispose(), and PostgreSQL's driver would complain when it is collected, in whichever
+        # later test that happens: name this test instead.
+        left_out = db.engine.pool.checkedout()
         if USES_POSTGRES:
             empty_tables()
         db.engine.dispose()
+        assert left_out == 0, f"{left_out} database connections still in use by other threads"
 
 
 def empty_tables() -> None:
