@@ -18,6 +18,8 @@ from survey_app.domain_error import DomainError
 from survey_app.extensions import db
 from survey_app.field import bp
 from survey_app.field.views import chosen_campaign
+from survey_app.inputs import valid_id
+from survey_app.inputs import whole_number
 from survey_app.messages import describe
 from survey_app.models import Campaign
 from survey_app.models import Commune
@@ -30,17 +32,42 @@ from survey_app.services.people.assignments import user_campaigns
 @bp.get("/phieu-da-nhap")
 @role_required(*service.CORRECTOR_ROLES)
 def sheets():
-    """The sheets the user entered (a coordinator: their organisation's), newest first, each
-    with "Void" and "Correct" while its window is open; superseded ones marked."""
+    """The sheets the user entered (a coordinator: their organisation's), newest first, a page
+    at a time, each with "Void" and "Correct" while its window is open; superseded ones
+    marked. ``?sheet=N`` goes to the page that shows sheet N, in whichever campaign."""
     campaigns = user_campaigns(db.session, current_user)
+    sought = request.args.get("sheet", "").strip()
+    if sought:
+        found = sheet_url(valid_id(sought), campaigns)
+        if found is not None:
+            return redirect(found, code=303)
     campaign = chosen_campaign(campaigns)
-    rows = (service.entered_sheets(db.session, current_user, campaign)
-            if campaign is not None else [])
+    page = min(max(whole_number(request.args.get("page", "1")) or 1, 1), 10_000)
+    rows, total = (service.entered_sheets(db.session, current_user, campaign, page,
+                                          service.PER_PAGE)
+                   if campaign is not None else ([], 0))
     return render_template("field/sheets.html", campaigns=campaigns, campaign=campaign,
-                           rows=rows, now=now_utc(), limit=service.LIST_LIMIT,
+                           rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // service.PER_PAGE)),
+                           first=(page - 1) * service.PER_PAGE + 1, sought=sought[:20],
+                           now=now_utc(), max_reason=service.MAX_REASON,
                            days=service.correction_days(db.session, campaign)
-                           if campaign is not None else None,
-                           max_reason=service.MAX_REASON)
+                           if campaign is not None else None)
+
+
+def sheet_url(sheet: int | None, campaigns: list[Campaign]) -> str | None:
+    """The list's page that shows ``sheet``, if the user may correct it in one of
+    ``campaigns``."""
+    response = db.session.get(Response, sheet) if sheet is not None else None
+    campaign = next((c for c in campaigns if response is not None
+                     and c.id == response.campaign_id), None)
+    if campaign is None:
+        return None
+    page = service.page_of_sheet(db.session, current_user, campaign, sheet,
+                                 service.PER_PAGE)
+    if page is None:
+        return None
+    return url_for("field.sheets", campaign=campaign.id, page=page) + f"#phieu-{sheet}"
 
 
 def refused(error: DomainError, response_id: int):
@@ -53,10 +80,9 @@ def refused(error: DomainError, response_id: int):
 
 
 def back_to_list(response_id: int):
-    response = db.session.get(Response, response_id)
-    campaign = response.campaign_id if response is not None else None
-    return redirect(url_for("field.sheets", campaign=campaign) + f"#phieu-{response_id}",
-                    code=303)
+    """The list, at the page that shows the sheet."""
+    campaigns = user_campaigns(db.session, current_user)
+    return redirect(sheet_url(response_id, campaigns) or url_for("field.sheets"), code=303)
 
 
 @bp.post("/phieu/<int:response_id>/huy")

@@ -43,6 +43,10 @@ class Response(db.Model):
         Index("ix_responses_network_key", "network_key", "campaign_id", "commune_id", "form_id",
               "received_at", postgresql_where=text("network_key IS NOT NULL"),
               sqlite_where=text("network_key IS NOT NULL")),
+        # The list of sheets a field worker may correct, a page at a time (services/corrections).
+        Index("ix_responses_entered_by", "entered_by_id", "campaign_id", "received_at", "id",
+              postgresql_where=text("entered_by_id IS NOT NULL"),
+              sqlite_where=text("entered_by_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

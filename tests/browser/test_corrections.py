@@ -1,4 +1,5 @@
-"""A surveyor voids one sheet and corrects another in Chromium; the list shows both marked.
+"""A surveyor voids one sheet and corrects another in Chromium; the list shows both marked; on a
+phone, a paper sheet is found by its number in a list of pages.
 
 Screenshots land in tests/artifacts/ (corrections-*.png) for a person to look at.
 """
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Response
+from survey_app.services.corrections import corrections
 from tests.browser.test_paper_entry import sign_in
 from tests.fixtures.browser import screenshot
 from tests.services.test_corrections import enter
@@ -64,3 +66,36 @@ def test_void_and_correct_a_sheet_in_the_browser(field_world, pks05, live_server
     new = rows[rows[typo].replacement_id]
     assert new.satisfaction_answer == "khong_hai_long"
     assert rows[kept].superseded_at is None
+
+
+def test_a_paper_sheet_is_found_by_its_number_on_a_phone(field_world, pks05, live_server, phone,
+                                                         monkeypatch):
+    monkeypatch.setattr(corrections, "PER_PAGE", 3)
+    sheets = [enter(field_world, pks05) for _ in range(8)]
+    db.session.commit()
+    sign_in(phone, live_server.url)
+    phone.goto(f"{live_server.url}/thuc-dia/phieu-da-nhap")
+    expect(phone.get_by_role("status")).to_have_text("Phiếu 1–3 trên tổng số 8, mới nhất trước.")
+    screenshot(phone, "corrections-list-phone")
+    # Each sheet is a block: its buttons are on the screen, not cut off past its edge.
+    void = phone.locator(f"#phieu-{sheets[-1]}").get_by_text("Hủy phiếu", exact=True)
+    box = void.bounding_box()
+    assert box["x"] + box["width"] <= phone.viewport_size["width"]
+
+    phone.get_by_label("Tìm phiếu số").fill(str(sheets[1]))
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Tìm", exact=True).tap()
+    expect(phone).to_have_url(f"{live_server.url}/thuc-dia/phieu-da-nhap?campaign="
+                              f"{field_world.campaign.id}&page=3#phieu-{sheets[1]}")
+    expect(phone.locator(f"#phieu-{sheets[1]}")).to_be_in_viewport()
+    expect(phone.get_by_text("Trang 3 / 3")).to_be_visible()
+    screenshot(phone, "corrections-found-phone")
+
+    phone.get_by_label("Tìm phiếu số").fill("12345")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Tìm", exact=True).tap()
+    expect(phone.get_by_role("alert")).to_have_text(
+        "Không có phiếu số 12345 trong các phiếu bạn được sửa.")
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="Cũ hơn →").tap()
+    expect(phone.get_by_role("status")).to_have_text("Phiếu 4–6 trên tổng số 8, mới nhất trước.")

@@ -281,3 +281,33 @@ def test_each_correction_leaves_an_audit_row_without_answers(field_world, pks05)
     assert (original.superseded_by_user_id, original.supersede_reason,
             original.replacement_id) == (field_world.users["coordinator"].id,
                                          "Gõ sai mức hài lòng", outcome.replacement_id)
+
+
+# --- The list, a page at a time ---------------------------------------------------------------
+
+
+def test_the_list_pages_newest_first_and_finds_the_page_of_a_sheet(field_world, pks05):
+    start = now_utc() - timedelta(hours=1)
+    # Three sheets share one receipt time: the id orders them, as on the page.
+    times = [start + timedelta(seconds=min(n, 5)) for n in range(8)]
+    mine = [enter(field_world, pks05, received_at=t) for t in times]
+    farmers = enter(field_world, pks05, user="farmer")
+    citizen = enter(field_world, pks05, user=None, channel=Channel.qr)
+    surveyor, coordinator = field_world.users["surveyor"], field_world.users["coordinator"]
+    campaign = field_world.campaign
+
+    pages = [corrections.entered_sheets(db.session, surveyor, campaign, page, per_page=3)
+             for page in (1, 2, 3, 4)]
+    assert [[row.id for row in rows] for rows, _ in pages] == [
+        mine[:4:-1], mine[4:1:-1], mine[1::-1], []]
+    assert {total for _, total in pages} == {8}
+    for index, sheet in enumerate(reversed(mine)):
+        assert corrections.page_of_sheet(db.session, surveyor, campaign, sheet,
+                                         per_page=3) == index // 3 + 1
+    for other in (farmers, citizen, 10**6):
+        assert corrections.page_of_sheet(db.session, surveyor, campaign, other) is None
+    # The coordinator's list holds the organisation's sheets, not another organisation's.
+    rows, total = corrections.entered_sheets(db.session, coordinator, campaign)
+    assert total == 8
+    assert farmers not in {row.id for row in rows}
+    assert corrections.page_of_sheet(db.session, coordinator, campaign, farmers) is None

@@ -11,6 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -40,8 +43,8 @@ from survey_app.services.results.rulebooks import rulebook_for
 MAX_REASON = 300
 #: Who corrects field sheets (the committee reviews citizens' responses elsewhere).
 CORRECTOR_ROLES = (Role.surveyor, Role.coordinator)
-#: Rows the list of entered sheets shows at most, newest first.
-LIST_LIMIT = 200
+#: Sheets on one page of the list, newest first.
+PER_PAGE = 100
 
 
 class CorrectionRefused(DomainError):
@@ -228,11 +231,19 @@ class SheetRow:
         return not self.is_superseded and now < self.closes
 
 
-def entered_sheets(session: Session, actor: User, campaign: Campaign,
-                   limit: int = LIST_LIMIT) -> list[SheetRow]:
-    """The field sheets ``actor`` may correct in ``campaign`` (own or the organisation's),
-    newest first, superseded ones included and marked."""
+def sheets_listed(actor: User, campaign: Campaign) -> list:
+    """The conditions of the list: ``campaign``'s field sheets that ``actor`` may correct (own
+    or the organisation's), superseded ones included."""
+    return [Response.campaign_id == campaign.id, Response.channel != Channel.qr,
+            Response.entered_by_id.in_(correctors_scope(actor))]
+
+
+def entered_sheets(session: Session, actor: User, campaign: Campaign, page: int = 1,
+                   per_page: int = PER_PAGE) -> tuple[list[SheetRow], int]:
+    """One page of the list, newest first, and how many sheets it holds in all."""
     days = correction_days(session, campaign)
+    listed = sheets_listed(actor, campaign)
+    total = session.scalar(select(func.count()).select_from(Response).where(*listed)) or 0
     enterer = aliased(User)
     corrector = aliased(User)
     replaced = aliased(Response)
@@ -245,11 +256,26 @@ def entered_sheets(session: Session, actor: User, campaign: Campaign,
         .join(enterer, enterer.id == Response.entered_by_id)
         .outerjoin(corrector, corrector.id == Response.superseded_by_user_id)
         .outerjoin(replaced, replaced.replacement_id == Response.id)
-        .where(Response.campaign_id == campaign.id, Response.channel != Channel.qr,
-               Response.entered_by_id.in_(correctors_scope(actor)))
+        .where(*listed)
         .order_by(Response.received_at.desc(), Response.id.desc())
-        .limit(limit))
-    return [SheetRow(*row, closes=row[1] + timedelta(days=days)) for row in rows]
+        .offset((page - 1) * per_page).limit(per_page))
+    return [SheetRow(*row, closes=row[1] + timedelta(days=days)) for row in rows], total
+
+
+def page_of_sheet(session: Session, actor: User, campaign: Campaign, response_id: int,
+                  per_page: int = PER_PAGE) -> int | None:
+    """The page of the list that shows sheet ``response_id``, or None when the list does not
+    hold it (another campaign's, someone else's, a citizen's, or no such sheet)."""
+    listed = sheets_listed(actor, campaign)
+    sheet = session.execute(select(Response.received_at, Response.id)
+                            .where(Response.id == response_id, *listed)).first()
+    if sheet is None:
+        return None
+    newer = session.scalar(select(func.count()).select_from(Response).where(
+        *listed, or_(Response.received_at > sheet.received_at,
+                     and_(Response.received_at == sheet.received_at,
+                          Response.id > sheet.id)))) or 0
+    return newer // per_page + 1
 
 
 def definition_of(session: Session, response: Response) -> FormDefinition:

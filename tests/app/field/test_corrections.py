@@ -15,6 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Answer
 from survey_app.models import Channel
 from survey_app.models import Response
+from survey_app.services.corrections import corrections as service
 from survey_app.services.intake.live_links import PublishedVersion
 from survey_app.services.intake.take import AnswerErrors
 from survey_app.services.intake.take import Submission
@@ -174,3 +175,54 @@ def test_after_the_window_the_refusal_is_in_vietnamese(field_world, surveyor, pu
                           follow_redirects=True)
     assert "Đã hết thời hạn sửa phiếu này" in reply.get_data(as_text=True)
     assert surveyor.get(f"/thuc-dia/phieu/{sheet}/sua").status_code == 303
+
+
+# --- Many sheets: pages, and finding one by its number ----------------------------------------
+
+
+def sheets_page(client, **args):
+    reply = client.get("/thuc-dia/phieu-da-nhap", query_string=args)
+    assert reply.status_code == 200
+    return reply.get_data(as_text=True)
+
+
+def test_a_long_list_pages_and_a_sheet_is_found_by_its_number(
+        field_world, surveyor, login, published_forms, monkeypatch):
+    monkeypatch.setattr(service, "PER_PAGE", 2)
+    sheets = [type_sheet(surveyor, field_world, published_forms, PKS05_ANSWERS)
+              for _ in range(5)]
+    first = sheets_page(surveyor)
+    assert "Phiếu 1–2 trên tổng số 5, mới nhất trước." in first
+    assert "Trang 1 / 3" in first
+    assert "Cũ hơn" in first
+    assert "Mới hơn" not in first
+    last = sheets_page(surveyor, campaign=field_world.campaign.id, page=3)
+    assert f'id="phieu-{sheets[0]}"' in last
+    assert "Phiếu 5–5" in last
+    assert "Cũ hơn" not in last
+    assert "Trang này không có phiếu nào." in sheets_page(surveyor, page=9)
+    assert "Phiếu 1–2" in sheets_page(surveyor, page="hai")
+
+    found = surveyor.get("/thuc-dia/phieu-da-nhap", query_string={"sheet": f" {sheets[1]} "})
+    assert found.status_code == 303
+    assert found.headers["Location"].endswith(
+        f"?campaign={field_world.campaign.id}&page=2#phieu-{sheets[1]}")
+    # Another organisation's sheet, no such sheet, a word: said plainly, nothing revealed.
+    farmer = login("farmer")
+    for sought in (str(sheets[1]), "999999", "<b>12</b>"):
+        page = sheets_page(farmer, sheet=sought)
+        assert "trong các phiếu bạn được sửa." in page
+        assert "<b>12</b>" not in page
+
+
+def test_after_voiding_an_old_sheet_the_list_opens_at_its_page(
+        field_world, surveyor, published_forms, monkeypatch):
+    monkeypatch.setattr(service, "PER_PAGE", 2)
+    sheets = [type_sheet(surveyor, field_world, published_forms, PKS05_ANSWERS)
+              for _ in range(5)]
+    reply = surveyor.post(f"/thuc-dia/phieu/{sheets[0]}/huy", data={"reason": "Nhập trùng"})
+    assert reply.status_code == 303
+    assert reply.headers["Location"].endswith(f"&page=3#phieu-{sheets[0]}")
+    page = surveyor.get(reply.headers["Location"]).get_data(as_text=True)
+    assert f"Đã hủy phiếu {sheets[0]}" in page
+    assert 'class="superseded"' in page
